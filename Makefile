@@ -1,0 +1,60 @@
+# PLM Workflow — the two commands of the README, and a few for developers.
+# Needs only Python >= 3.11 (with venv) and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint format checks messages clean
+
+# Set up (once), migrate, import the ISTAT registry, serve on $(HOST):$(PORT).
+run: $(VENV)/.installed-app
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_comuni
+	@$(BIN)/python manage.py welcome
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Install what the tests need (once) and run the whole suite.
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed-app
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "PLM Workflow needs Python >= 3.11; $(PYTHON) is " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+# A stamp per install: a second run reuses the virtualenv unless pyproject.toml changed.
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@touch $@ $(VENV)/.installed-app
+
+# The checks CI runs besides the tests.
+checks: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python scripts/catalogue.py check
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the Italian catalogue (needs GNU gettext for makemessages), then compile it in Python.
+messages: $(VENV)/.installed-test
+	$(BIN)/python manage.py makemessages --locale it --ignore '.venv/*' --ignore 'locale_viewflow/*'
+	$(BIN)/python scripts/catalogue.py compile
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,0 +1,1 @@
+"""The viewflow process of a plan, the PLM flow and its task views."""

@@ -1,0 +1,1 @@
+"""The forms of each step of the PLM flow."""

@@ -1,0 +1,1 @@
+"""People: accounts and (later) memberships, roles and invitations."""

@@ -1,0 +1,47 @@
+"""Reads of the plans domain."""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from .models import Comune
+
+_LABEL_RE = re.compile(r"^(?P<name>.+?)\s*\((?P<province>[A-Za-z]{2})\)$")
+
+
+class ComuneLookupError(Exception):
+    """No single comune matches what was given."""
+
+
+def comune_get(*, text: str) -> Comune:
+    """Return the comune named by an ISTAT code, ``Name (PROV)`` or an unambiguous name.
+
+    Names repeat across provinces: a bare name that several comuni share is refused, with
+    the labels to choose from.
+    """
+    text = " ".join(text.split())
+    if not text:
+        raise ComuneLookupError(_("Give a comune: its ISTAT code or “Name (PROV)”."))
+    if text.isdigit():
+        try:
+            return Comune.objects.get(istat_code=text.zfill(6))
+        except Comune.DoesNotExist:
+            raise ComuneLookupError(
+                _("No comune has the ISTAT code %(code)s.") % {"code": text}
+            ) from None
+    match = _LABEL_RE.match(text)
+    if match:
+        candidates = Comune.objects.filter(
+            name__iexact=match["name"], province_code=match["province"].upper()
+        )
+    else:
+        candidates = Comune.objects.filter(name__iexact=text)
+    found = list(candidates[:10])
+    if not found:
+        raise ComuneLookupError(_("No comune is called “%(text)s”.") % {"text": text})
+    if len(found) > 1:
+        raise ComuneLookupError(
+            _("Several comuni are called “%(text)s”: give one of %(labels)s.")
+            % {"text": text, "labels": ", ".join(comune.label for comune in found)}
+        )
+    return found[0]

@@ -1,0 +1,1 @@
+"""Settings: ``base`` for development, ``test`` for the suite, ``production`` for deployment."""

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Application, Site
+
+from .views import HomeView, PLMLoginView
+
+
+class HomeApplication(Application):
+    """The home of the site menu: what a logged-in user sees first."""
+
+    title = _("Home")
+    icon = "home"
+    app_name = "home"
+    index_path = path("", HomeView.as_view(), name="index")
+
+
+site = Site(title=_("PLM Workflow"), viewsets=[HomeApplication()])
+
+urlpatterns = [
+    path(
+        "accounts/",
+        AuthViewset(
+            with_profile_view=False,
+            login_view=PLMLoginView.as_view(),
+        ).urls,
+    ),
+    # The language switcher works before login too (the login page offers it).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", site.urls),
+]
