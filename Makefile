@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 run: $(VENV)/.installed-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_comuni
-	@$(BIN)/python manage.py welcome
+	@$(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Install what the tests need (once) and run the whole suite.
