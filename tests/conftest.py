@@ -1,4 +1,21 @@
+import datetime
+
 import pytest
+
+from plm_workflow.accounts.services import role_grant
+from plm_workflow.plans.models import Phase, PlanStatus
+from plm_workflow.plans.services import (
+    phase_note_save,
+    plan_adopt,
+    plan_approve,
+    plan_complete_assessment,
+    plan_complete_tables,
+    plan_launch,
+    plan_submit_for_review,
+    plan_suspend,
+    plan_withdraw,
+)
+from tests.factories import ComuneFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +34,94 @@ def superuser(django_user_model):
     return django_user_model.objects.create_superuser(
         username="admin", password="s3cret-pass", email="admin@example.org"
     )
+
+
+@pytest.fixture
+def lead(db):
+    person = UserFactory(username="lead")
+    role_grant(user=person, role="lead")
+    return person
+
+
+@pytest.fixture
+def auditor(db):
+    person = UserFactory(username="auditor")
+    role_grant(user=person, role="auditor")
+    return person
+
+
+@pytest.fixture
+def comune(db):
+    return ComuneFactory(istat_code="004203", name="Saluzzo", province_code="CN", region="Piemonte")
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="coord-saluzzo")
+
+
+@pytest.fixture
+def facilitator(db):
+    return UserFactory(username="facilitator")
+
+
+@pytest.fixture
+def launch(lead, coordinator, facilitator):
+    """Launch a plan for a comune, by the lead, with the usual people."""
+
+    def _launch(comune, **overrides):
+        values = {
+            "comune": comune,
+            "title": "PLM 2022-2023",
+            "adhesion_act_number": "DGC 112/2022",
+            "adhesion_act_date": datetime.date(2022, 6, 30),
+            "coordinators": [coordinator],
+            "facilitators": [facilitator],
+            "by": lead,
+        }
+        values.update(overrides)
+        return plan_launch(**values)
+
+    return _launch
+
+
+@pytest.fixture
+def plan(launch, comune):
+    return launch(comune)
+
+
+@pytest.fixture
+def drive(lead, coordinator, facilitator):
+    """Bring a launched plan to the given state through the real services."""
+
+    def note(plan, phase):
+        phase_note_save(plan=plan, phase=phase, text="Fatto.", by=coordinator)
+
+    def _drive(plan, state):
+        if state == PlanStatus.NEEDS_ASSESSMENT:
+            return plan
+        if state == PlanStatus.SUSPENDED:
+            return plan_suspend(plan=plan, by=lead, reason="Elezioni comunali")
+        if state == PlanStatus.WITHDRAWN:
+            return plan_withdraw(plan=plan, by=lead, reason="Il comune rinuncia")
+        note(plan, Phase.ASSESSMENT)
+        plan_complete_assessment(plan=plan, by=facilitator)
+        if state == PlanStatus.STAKEHOLDER_TABLES:
+            return plan
+        note(plan, Phase.TABLES)
+        plan_complete_tables(plan=plan, by=facilitator)
+        if state == PlanStatus.DRAFTING:
+            return plan
+        note(plan, Phase.DRAFTING)
+        plan_submit_for_review(plan=plan, by=coordinator)
+        if state == PlanStatus.REVIEW:
+            return plan
+        plan_approve(plan=plan, by=facilitator)
+        if state == PlanStatus.ADOPTION:
+            return plan
+        note(plan, Phase.ADOPTION)
+        plan_adopt(plan=plan, by=facilitator)
+        assert state == PlanStatus.ADOPTED
+        return plan
+
+    return _drive

@@ -12,3 +12,12 @@ class ComuneFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Comune {n}")
     province_code = "RM"
     region = "Lazio"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")

@@ -5,7 +5,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
+
+from . import permissions
 
 ISTAT_CODE_VALIDATOR = RegexValidator(r"^\d{6}$", _("An ISTAT code has exactly six digits."))
 PROVINCE_CODE_VALIDATOR = RegexValidator(
@@ -82,3 +85,239 @@ class Comune(models.Model):
         month, day = self.patron_month, self.patron_day
         if month and day and 1 <= month <= 12 and day > calendar.monthrange(_LEAP_YEAR, month)[1]:
             raise ValidationError({"patron_day": PATRON_DAY_INVALID})
+
+
+class PlanStatus(models.TextChoices):
+    NEEDS_ASSESSMENT = "needs_assessment", _("Needs assessment")
+    STAKEHOLDER_TABLES = "stakeholder_tables", _("Stakeholder tables")
+    DRAFTING = "drafting", _("Drafting")
+    REVIEW = "review", _("Review")
+    ADOPTION = "adoption", _("Adoption")
+    ADOPTED = "adopted", _("Adopted")
+    SUSPENDED = "suspended", _("Suspended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+ACTIVE_STATES = (
+    PlanStatus.NEEDS_ASSESSMENT,
+    PlanStatus.STAKEHOLDER_TABLES,
+    PlanStatus.DRAFTING,
+    PlanStatus.REVIEW,
+    PlanStatus.ADOPTION,
+)
+FINAL_STATES = (PlanStatus.ADOPTED, PlanStatus.WITHDRAWN)
+NON_FINAL_STATES = (*ACTIVE_STATES, PlanStatus.SUSPENDED)
+_ACTIVE_VALUES = [state.value for state in ACTIVE_STATES]
+_NON_FINAL_VALUES = [state.value for state in NON_FINAL_STATES]
+
+ONE_OPEN_PLAN_PER_COMUNE = _(
+    "This comune already has a plan in progress: adopt or withdraw it before starting another."
+)
+
+
+class Phase(models.TextChoices):
+    """The coordinators' phases, each worked while the plan is in its state."""
+
+    ASSESSMENT = "assessment", _("Needs assessment")
+    TABLES = "tables", _("Stakeholder tables")
+    DRAFTING = "drafting", _("Drafting")
+    ADOPTION = "adoption", _("Adoption")
+
+
+PHASE_STATUS = {
+    Phase.ASSESSMENT: PlanStatus.NEEDS_ASSESSMENT,
+    Phase.TABLES: PlanStatus.STAKEHOLDER_TABLES,
+    Phase.DRAFTING: PlanStatus.DRAFTING,
+    Phase.ADOPTION: PlanStatus.ADOPTION,
+}
+
+
+class Plan(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """A comune's PLM, one cycle of it, through its lifecycle.
+
+    Transition methods change the instance in memory only; the services in ``services.py``
+    check permission and the named checks, then save and record.
+    """
+
+    comune = models.ForeignKey(
+        Comune, on_delete=models.PROTECT, related_name="plans", verbose_name=_("comune")
+    )
+    title = models.CharField(_("cycle title"), max_length=200)
+    status = FSMField(
+        _("status"),
+        max_length=32,
+        choices=PlanStatus.choices,
+        default=PlanStatus.NEEDS_ASSESSMENT,
+        protected=True,
+    )
+    adhesion_act_number = models.CharField(_("adhesion act number"), max_length=50)
+    adhesion_act_date = models.DateField(_("adhesion act date"))
+    suspended_from = models.CharField(
+        _("suspended from"),
+        max_length=32,
+        choices=[(state.value, state.label) for state in ACTIVE_STATES],
+        blank=True,
+        help_text=_("The state a suspended plan returns to when resumed."),
+    )
+    suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
+    suspension_reason = models.TextField(_("reason for the suspension"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("coordinate_plan", _("Coordinate the plan (work its tasks)")),
+            ("facilitate_plan", _("Facilitate the plan (check and review its steps)")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comune"],
+                condition=Q(status__in=_NON_FINAL_VALUES),
+                name="plan_one_open_per_comune",
+                violation_error_message=ONE_OPEN_PLAN_PER_COMUNE,
+            ),
+            models.CheckConstraint(
+                condition=Q(status="suspended", suspended_from__in=_ACTIVE_VALUES)
+                | (~Q(status="suspended") & Q(suspended_from="")),
+                name="plan_suspended_remembers_its_state",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.comune.label} — {self.title}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATES
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATES
+
+    # --- Lifecycle: in memory only, no side effects ---------------------------------------
+
+    @transition(
+        field=status,
+        source=PlanStatus.NEEDS_ASSESSMENT,
+        target=PlanStatus.STAKEHOLDER_TABLES,
+        permission=permissions.can_facilitate,
+    )
+    def complete_assessment(self):
+        """Close the needs assessment: the stakeholder tables open."""
+
+    @transition(
+        field=status,
+        source=PlanStatus.STAKEHOLDER_TABLES,
+        target=PlanStatus.DRAFTING,
+        permission=permissions.can_facilitate,
+    )
+    def complete_tables(self):
+        """Close the stakeholder tables: drafting opens."""
+
+    @transition(
+        field=status,
+        source=PlanStatus.DRAFTING,
+        target=PlanStatus.REVIEW,
+        permission=permissions.can_coordinate,
+    )
+    def submit_for_review(self):
+        """Hand the draft to the facilitators."""
+
+    @transition(
+        field=status,
+        source=PlanStatus.REVIEW,
+        target=PlanStatus.DRAFTING,
+        permission=permissions.can_facilitate,
+    )
+    def request_changes(self):
+        """Send the draft back to its coordinators."""
+
+    @transition(
+        field=status,
+        source=PlanStatus.REVIEW,
+        target=PlanStatus.ADOPTION,
+        permission=permissions.can_facilitate,
+    )
+    def approve(self):
+        """Approve the draft: it goes to the Giunta or the Consiglio."""
+
+    @transition(
+        field=status,
+        source=PlanStatus.ADOPTION,
+        target=PlanStatus.ADOPTED,
+        permission=permissions.can_facilitate,
+    )
+    def adopt(self):
+        """Record the plan as adopted."""
+
+    @transition(
+        field=status,
+        source=list(ACTIVE_STATES),
+        target=PlanStatus.SUSPENDED,
+        permission=permissions.can_suspend_or_resume,
+    )
+    def suspend(self, *, reason: str, at):
+        """Pause the plan, remembering the state it leaves."""
+        self.suspended_from = self.status
+        self.suspended_at = at
+        self.suspension_reason = reason
+
+    @transition(
+        field=status,
+        source=PlanStatus.SUSPENDED,
+        target=RETURN_VALUE(*ACTIVE_STATES),
+        permission=permissions.can_suspend_or_resume,
+    )
+    def resume(self):
+        """Return to the remembered state."""
+        state = self.suspended_from
+        self.suspended_from = ""
+        self.suspended_at = None
+        self.suspension_reason = ""
+        return state
+
+    @transition(
+        field=status,
+        source=list(NON_FINAL_STATES),
+        target=PlanStatus.WITHDRAWN,
+        permission=permissions.can_withdraw,
+    )
+    def withdraw(self, *, reason: str, at):
+        """End the plan without adoption."""
+        self.suspended_from = ""
+        self.suspended_at = None
+        self.suspension_reason = ""
+        self.withdrawn_at = at
+        self.withdrawal_reason = reason
+
+
+class PhaseNote(models.Model):
+    """The coordinators' note on a phase: the placeholder for that phase's data.
+
+    Each step issue replaces its phase's note with the real data and checks.
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="phase_notes", verbose_name=_("plan")
+    )
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    text = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phase note")
+        verbose_name_plural = _("phase notes")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "phase"], name="phase_note_one_per_phase")
+        ]
+
+    def __str__(self):
+        return f"{self.plan} — {self.get_phase_display()}"

@@ -2,9 +2,13 @@
 
 import re
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Comune
+from plm_workflow.accounts.models import Membership
+
+from . import permissions
+from .models import Comune, Plan
 
 _LABEL_RE = re.compile(r"^(?P<name>.+?)\s*\((?P<province>[A-Za-z]{2})\)$")
 
@@ -45,3 +49,21 @@ def comune_get(*, text: str) -> Comune:
             % {"text": text, "labels": ", ".join(comune.label for comune in found)}
         )
     return found[0]
+
+
+def plans_visible_to(user) -> QuerySet[Plan]:
+    """Return the plans the user may see: the one rule for every page, list and export.
+
+    The lead and the auditors see every plan; coordinators and facilitators the plans of the
+    comuni they currently hold a role on (every cycle); anyone else, and deactivated people,
+    nothing. Superuser status opens nothing here.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Plan.objects.none()
+    if permissions.is_lead(user) or permissions.is_auditor(user):
+        return Plan.objects.all()
+    return Plan.objects.filter(
+        Exists(
+            Membership.objects.filter(user=user, comune=OuterRef("comune"), revoked_at__isnull=True)
+        )
+    )

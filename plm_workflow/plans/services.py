@@ -2,11 +2,28 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, can_proceed
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import Comune
+from plm_workflow.accounts.models import Membership, Role
+from plm_workflow.accounts.services import membership_grant, plan_permissions_derive
+
+from . import checks, permissions
+from .errors import PlanError
+from .models import (
+    NON_FINAL_STATES,
+    ONE_OPEN_PLAN_PER_COMUNE,
+    PHASE_STATUS,
+    Comune,
+    Phase,
+    PhaseNote,
+    Plan,
+)
 from .registry import RegistryRow
 
 REGISTRY_CHANGE_REASON = "ISTAT registry import"
@@ -108,3 +125,194 @@ def _apply(comune: Comune, row: RegistryRow) -> bool:
             setattr(comune, field, value)
             changed = True
     return changed
+
+
+# --- Plans and their lifecycle ------------------------------------------------------------------
+
+LAUNCH_NOT_ALLOWED = _("Only the lead facilitator can launch a plan.")
+NOT_FROM_STATE = _("This cannot be done while the plan is in the state “%(status)s”.")
+CONCURRENT_CHANGE = _(
+    "Someone else changed this plan in the meantime: reload the page and try again."
+)
+COMUNE_SUPPRESSED = _("%(comune)s is no longer in the ISTAT registry.")
+TITLE_MISSING = _("Give the title of the plan's cycle.")
+ACT_NUMBER_MISSING = _("Give the number of the adhesion act.")
+ACT_DATE_MISSING = _("Give the date of the adhesion act.")
+ACT_DATE_IN_FUTURE = _("The adhesion act cannot be dated in the future.")
+NO_COORDINATOR = _("Name at least one coordinator of the comune.")
+NO_FACILITATOR = _("Name at least one facilitator of the comune.")
+BOTH_ROLES = _("%(user)s cannot be both coordinator and facilitator of the same comune.")
+PHASE_NOT_OPEN = _("The %(phase)s phase is not open: its note cannot be changed now.")
+
+
+def plan_launch(
+    *,
+    comune: Comune,
+    title: str,
+    adhesion_act_number: str,
+    adhesion_act_date: date | None,
+    coordinators: Iterable = (),
+    facilitators: Iterable = (),
+    by,
+) -> Plan:
+    """Start a comune's plan in needs assessment, with its people (lead only).
+
+    The people named become members of the comune; every current member of the comune gets
+    the object permissions of their role on the new plan.
+    """
+    if not permissions.is_lead(by):
+        raise PlanError([LAUNCH_NOT_ALLOWED], forbidden=True)
+    coordinators, facilitators = list(coordinators), list(facilitators)
+    current = Membership.objects.filter(comune=comune, revoked_at__isnull=True)
+    messages = []
+    if comune.suppressed:
+        messages.append(COMUNE_SUPPRESSED % {"comune": comune.label})
+    if Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES).exists():
+        messages.append(str(ONE_OPEN_PLAN_PER_COMUNE))
+    if not title.strip():
+        messages.append(TITLE_MISSING)
+    if not adhesion_act_number.strip():
+        messages.append(ACT_NUMBER_MISSING)
+    if adhesion_act_date is None:
+        messages.append(ACT_DATE_MISSING)
+    elif adhesion_act_date > timezone.localdate():
+        messages.append(ACT_DATE_IN_FUTURE)
+    held = {(m.user_id, m.role) for m in current}
+    for user in coordinators:
+        if user in facilitators or (user.pk, Role.FACILITATOR) in held:
+            messages.append(BOTH_ROLES % {"user": user.get_username()})
+    for user in facilitators:
+        if (user.pk, Role.COORDINATOR) in held:
+            messages.append(BOTH_ROLES % {"user": user.get_username()})
+    if not coordinators and not any(role == Role.COORDINATOR for _user, role in held):
+        messages.append(NO_COORDINATOR)
+    if not facilitators and not any(role == Role.FACILITATOR for _user, role in held):
+        messages.append(NO_FACILITATOR)
+    if messages:
+        raise PlanError(messages)
+
+    with transaction.atomic():
+        plan = Plan(
+            comune=comune,
+            title=title.strip(),
+            adhesion_act_number=adhesion_act_number.strip(),
+            adhesion_act_date=adhesion_act_date,
+        )
+        plan.full_clean(exclude=["status"])  # protected: the FSM guards it
+        plan._history_user = by
+        plan._change_reason = "launch"
+        plan.save()
+        for role, people in ((Role.COORDINATOR, coordinators), (Role.FACILITATOR, facilitators)):
+            for user in people:
+                if (user.pk, role) not in held:
+                    membership_grant(user=user, comune=comune, role=role, by=by)
+        plan_permissions_derive(plan=plan)
+    return plan
+
+
+def _transition(*, plan: Plan, by, name: str, inputs: dict, **method_kwargs) -> Plan:
+    """Run one lifecycle transition: permission, checks, transition, validation, save."""
+    meta = getattr(type(plan), name)._django_fsm
+    # Every source of a transition shares its permission: ask it before anything else, so
+    # that an unauthorised user learns nothing about the plan.
+    if not next(iter(meta.transitions.values())).has_perm(plan, by):
+        raise PlanError.not_allowed()
+    method = getattr(plan, name)
+    if not can_proceed(method):
+        raise PlanError([NOT_FROM_STATE % {"status": plan.get_status_display()}])
+    messages = checks.failing_messages(plan, name, **inputs)
+    if messages:
+        raise PlanError(messages)
+    text = " ".join(str(value).strip() for value in inputs.values() if str(value).strip())
+    try:
+        with transaction.atomic():
+            method(**method_kwargs)
+            plan.full_clean(exclude=["status"])  # protected: the FSM guards it
+            plan._history_user = by
+            plan._change_reason = f"{name}: {text}" if text else name
+            plan.save()
+    except ConcurrentTransition:
+        plan.refresh_from_db()
+        raise PlanError([CONCURRENT_CHANGE]) from None
+    except BaseException:
+        plan.refresh_from_db()
+        raise
+    return plan
+
+
+def plan_complete_assessment(*, plan: Plan, by) -> Plan:
+    """Close the needs assessment (a facilitator of the plan)."""
+    return _transition(plan=plan, by=by, name="complete_assessment", inputs={})
+
+
+def plan_complete_tables(*, plan: Plan, by) -> Plan:
+    """Close the stakeholder tables (a facilitator of the plan)."""
+    return _transition(plan=plan, by=by, name="complete_tables", inputs={})
+
+
+def plan_submit_for_review(*, plan: Plan, by) -> Plan:
+    """Submit the draft for review (a coordinator of the plan)."""
+    return _transition(plan=plan, by=by, name="submit_for_review", inputs={})
+
+
+def plan_request_changes(*, plan: Plan, by, comments: str) -> Plan:
+    """Send the draft back with comments (a facilitator of the plan)."""
+    return _transition(plan=plan, by=by, name="request_changes", inputs={"comments": comments})
+
+
+def plan_approve(*, plan: Plan, by, comments: str = "") -> Plan:
+    """Approve the draft for adoption (a facilitator of the plan)."""
+    return _transition(plan=plan, by=by, name="approve", inputs={"comments": comments})
+
+
+def plan_adopt(*, plan: Plan, by) -> Plan:
+    """Confirm the adoption (a facilitator of the plan)."""
+    return _transition(plan=plan, by=by, name="adopt", inputs={})
+
+
+def plan_suspend(*, plan: Plan, by, reason: str) -> Plan:
+    """Pause an active plan (the lead or a facilitator of the plan)."""
+    return _transition(
+        plan=plan,
+        by=by,
+        name="suspend",
+        inputs={"reason": reason},
+        reason=reason.strip(),
+        at=timezone.now(),
+    )
+
+
+def plan_resume(*, plan: Plan, by, reason: str) -> Plan:
+    """Return a suspended plan to the state it left (the lead or a facilitator of the plan)."""
+    return _transition(plan=plan, by=by, name="resume", inputs={"reason": reason})
+
+
+def plan_withdraw(*, plan: Plan, by, reason: str) -> Plan:
+    """End a plan without adoption (the lead only)."""
+    return _transition(
+        plan=plan,
+        by=by,
+        name="withdraw",
+        inputs={"reason": reason},
+        reason=reason.strip(),
+        at=timezone.now(),
+    )
+
+
+def phase_note_save(*, plan: Plan, phase: str, text: str, by) -> PhaseNote:
+    """Write a phase's note (a coordinator of the plan, while the phase is open)."""
+    if not permissions.can_coordinate(plan, by):
+        raise PlanError.not_allowed()
+    phase = Phase(phase)
+    if plan.status != PHASE_STATUS[phase]:
+        raise PlanError([PHASE_NOT_OPEN % {"phase": phase.label}])
+    with transaction.atomic():
+        note = PhaseNote.objects.select_for_update().filter(plan=plan, phase=phase).first()
+        if note is None:
+            note = PhaseNote(plan=plan, phase=phase)
+        note.text = text
+        note.full_clean()
+        note._history_user = by
+        note._change_reason = "phase note"
+        note.save()
+    return note

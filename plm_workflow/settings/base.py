@@ -137,6 +137,8 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # --- History and logging ----------------------------------------------------------------------
 # Every change goes through the app's services: no reverting from the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Change reasons carry the comments and reasons of transitions in full.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from plm_workflow.accounts.services import RoleError, role_revoke
+
+from ._roles import add_role_arguments, resolve
+
+
+class Command(BaseCommand):
+    help = (
+        "Take a role away from a person: coordinator or facilitator of a comune (--comune), or "
+        "the global lead or auditor role. Their permissions on the comune's plans go with it; "
+        "the membership is kept, marked revoked."
+    )
+
+    def add_arguments(self, parser):
+        add_role_arguments(parser)
+
+    def handle(self, *args, role, username, comune=None, **options):
+        user, comune_obj = resolve(username=username, comune=comune)
+        try:
+            role_revoke(user=user, role=role, comune=comune_obj)
+        except RoleError as exc:
+            raise CommandError(str(exc)) from exc
+        where = f" — {comune_obj.label}" if comune_obj else ""
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("%(user)s is no longer %(role)s%(where)s.")
+                % {"user": username, "role": role, "where": where}
+            )
+        )

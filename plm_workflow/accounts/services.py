@@ -1,0 +1,164 @@
+"""Roles: grant and revoke, and the plan permissions derived from memberships.
+
+``Membership`` is the source of truth; the object permissions on plans (which viewflow's task
+queues read) are derived from it when a role is granted or revoked and when a plan is launched.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from plm_workflow.plans import permissions
+from plm_workflow.plans.models import NON_FINAL_STATES, Comune, Plan
+
+from .models import COMUNE_ROLES, Membership, Role
+
+COMUNE_REQUIRED = _("The %(role)s role is held on a comune: give the comune.")
+COMUNE_NOT_ALLOWED = _("The %(role)s role is global: give no comune.")
+UNKNOWN_ROLE = _("Unknown role “%(role)s”: choose coordinator, facilitator, lead or auditor.")
+USER_INACTIVE = _("%(user)s is deactivated: reactivate the account first.")
+ROLE_CONFLICT = _(
+    "%(user)s is %(held)s of %(comune)s: nobody can be both coordinator and facilitator "
+    "of the same comune."
+)
+ALREADY_HELD = _("%(user)s is already %(role)s%(where)s: nothing changed.")
+NOT_HELD = _("%(user)s is not %(role)s%(where)s: nothing to revoke.")
+NOT_ALLOWED = _("Only the lead facilitator can grant or revoke roles.")
+
+_ROLE_PERMISSIONS = {
+    Role.COORDINATOR: (permissions.VIEW_PLAN_CODENAME, permissions.COORDINATE_PLAN_CODENAME),
+    Role.FACILITATOR: (permissions.VIEW_PLAN_CODENAME, permissions.FACILITATE_PLAN_CODENAME),
+}
+_ROLE_GROUPS = {Role.LEAD: permissions.LEAD_GROUP, Role.AUDITOR: permissions.AUDITOR_GROUP}
+
+
+class RoleError(Exception):
+    """A refused grant or revocation, with a translated message."""
+
+
+class RoleAlreadyHeld(RoleError):
+    """The grant asked for is already in place; nothing was changed."""
+
+
+def _where(comune: Comune | None) -> str:
+    return f" — {comune.label}" if comune else ""
+
+
+def _validate(*, user, role: str, comune: Comune | None, by) -> Role:
+    if by is not None and not permissions.is_lead(by):
+        raise RoleError(NOT_ALLOWED)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise RoleError(UNKNOWN_ROLE % {"role": role}) from None
+    if role in COMUNE_ROLES and comune is None:
+        raise RoleError(COMUNE_REQUIRED % {"role": role.label})
+    if role not in COMUNE_ROLES and comune is not None:
+        raise RoleError(COMUNE_NOT_ALLOWED % {"role": role.label})
+    return role
+
+
+def role_grant(*, user, role: str, comune: Comune | None = None, by=None) -> None:
+    """Give a person a role: on a comune (coordinator, facilitator) or global (lead, auditor).
+
+    ``by`` is the lead who grants it, or None for an operator at the command line.
+    """
+    role = _validate(user=user, role=role, comune=comune, by=by)
+    if not user.is_active:
+        raise RoleError(USER_INACTIVE % {"user": user.get_username()})
+    if role in COMUNE_ROLES:
+        membership_grant(user=user, comune=comune, role=role, by=by)
+        return
+    with transaction.atomic():
+        group = _global_group(role)
+        if user.groups.filter(pk=group.pk).exists():
+            raise RoleAlreadyHeld(
+                ALREADY_HELD % {"user": user.get_username(), "role": role.label, "where": ""}
+            )
+        user.groups.add(group)
+
+
+def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
+    """Make a person coordinator or facilitator of a comune, with its plan permissions."""
+    role = Role(role)
+    with transaction.atomic():
+        current = (
+            Membership.objects.select_for_update()
+            .filter(user=user, comune=comune, revoked_at__isnull=True)
+            .first()
+        )
+        if current is not None and current.role == role:
+            raise RoleAlreadyHeld(
+                ALREADY_HELD
+                % {"user": user.get_username(), "role": role.label, "where": _where(comune)}
+            )
+        if current is not None:
+            raise RoleError(
+                ROLE_CONFLICT
+                % {
+                    "user": user.get_username(),
+                    "held": current.get_role_display(),
+                    "comune": comune.label,
+                }
+            )
+        membership = Membership(user=user, comune=comune, role=role, granted_by=by)
+        membership.full_clean()
+        membership._history_user = by
+        membership._change_reason = "grant"
+        membership.save()
+        for plan in Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES):
+            for codename in _ROLE_PERMISSIONS[role]:
+                assign_perm(codename, user, plan)
+    return membership
+
+
+def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> None:
+    """Take a role away; a comune role loses its permissions on the comune's plans."""
+    role = _validate(user=user, role=role, comune=comune, by=by)
+    with transaction.atomic():
+        if role not in COMUNE_ROLES:
+            group = _global_group(role)
+            if not user.groups.filter(pk=group.pk).exists():
+                raise RoleError(
+                    NOT_HELD % {"user": user.get_username(), "role": role.label, "where": ""}
+                )
+            user.groups.remove(group)
+            return
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(user=user, comune=comune, role=role, revoked_at__isnull=True)
+            .first()
+        )
+        if membership is None:
+            raise RoleError(
+                NOT_HELD
+                % {"user": user.get_username(), "role": role.label, "where": _where(comune)}
+            )
+        membership.revoked_at = timezone.now()
+        membership.revoked_by = by
+        membership._history_user = by
+        membership._change_reason = "revoke"
+        membership.save()
+        for plan in Plan.objects.filter(comune=comune):
+            for codename in _ROLE_PERMISSIONS[role]:
+                remove_perm(codename, user, plan)
+
+
+def plan_permissions_derive(*, plan: Plan) -> None:
+    """Grant every current member of the plan's comune the object permissions of their role."""
+    memberships = Membership.objects.filter(comune=plan.comune, revoked_at__isnull=True)
+    for membership in memberships.select_related("user"):
+        for codename in _ROLE_PERMISSIONS[Role(membership.role)]:
+            assign_perm(codename, membership.user, plan)
+
+
+def _global_group(role: Role) -> Group:
+    """Return the role's group, with the model-wide view permission on plans."""
+    group, _created = Group.objects.get_or_create(name=_ROLE_GROUPS[role])
+    view_plan = Permission.objects.get(
+        codename=permissions.VIEW_PLAN_CODENAME, content_type__app_label="plans"
+    )
+    group.permissions.add(view_plan)
+    return group

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Comune, PhaseNote, Plan
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Inspect, never change: every change goes through the app's services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comune)
+class ComuneAdmin(ReadOnlyAdmin):
+    list_display = ["istat_code", "name", "province_code", "region", "suppressed"]
+    list_filter = ["suppressed", "region"]
+    search_fields = ["istat_code", "name"]
+
+
+@admin.register(Plan)
+class PlanAdmin(ReadOnlyAdmin):
+    list_display = ["comune", "title", "status", "adhesion_act_date", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["comune__name", "title"]
+    list_select_related = ["comune"]
+
+
+@admin.register(PhaseNote)
+class PhaseNoteAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "phase", "updated_at"]
+    list_select_related = ["plan__comune"]

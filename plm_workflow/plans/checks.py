@@ -1,0 +1,68 @@
+"""Named checks of the lifecycle: each a small function returning its message or None.
+
+The checks that need the data of a step not built yet read that phase's note (a placeholder
+each later step issue replaces with its real checks).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import Phase, PhaseNote
+
+ASSESSMENT_NOTE_MISSING = _("The needs assessment note is not filled.")
+TABLES_NOTE_MISSING = _("The stakeholder tables note is not filled.")
+DRAFTING_NOTE_MISSING = _("The drafting note is not filled.")
+ADOPTION_NOTE_MISSING = _("The adoption note is not filled.")
+COMMENTS_MISSING = _("Give comments that say what must change.")
+REASON_MISSING = _("Give the reason.")
+
+
+def _note_filled(plan, phase) -> bool:
+    text = PhaseNote.objects.filter(plan=plan, phase=phase).values_list("text", flat=True).first()
+    return bool(text and text.strip())
+
+
+def assessment_note_filled(plan, **inputs):
+    return None if _note_filled(plan, Phase.ASSESSMENT) else ASSESSMENT_NOTE_MISSING
+
+
+def tables_note_filled(plan, **inputs):
+    return None if _note_filled(plan, Phase.TABLES) else TABLES_NOTE_MISSING
+
+
+def drafting_note_filled(plan, **inputs):
+    return None if _note_filled(plan, Phase.DRAFTING) else DRAFTING_NOTE_MISSING
+
+
+def adoption_note_filled(plan, **inputs):
+    return None if _note_filled(plan, Phase.ADOPTION) else ADOPTION_NOTE_MISSING
+
+
+def comments_given(plan, *, comments: str = "", **inputs):
+    return None if comments.strip() else COMMENTS_MISSING
+
+
+def reason_given(plan, *, reason: str = "", **inputs):
+    return None if reason.strip() else REASON_MISSING
+
+
+TRANSITION_CHECKS = {
+    "complete_assessment": (assessment_note_filled,),
+    "complete_tables": (tables_note_filled,),
+    "submit_for_review": (drafting_note_filled,),
+    "request_changes": (comments_given,),
+    "approve": (),
+    "adopt": (adoption_note_filled,),
+    "suspend": (reason_given,),
+    "resume": (reason_given,),
+    "withdraw": (reason_given,),
+}
+
+
+def failing_messages(plan, transition: str, **inputs) -> list[str]:
+    """Run every check of the transition; return the messages of those that fail."""
+    messages = []
+    for check in TRANSITION_CHECKS[transition]:
+        message = check(plan, **inputs)
+        if message is not None:
+            messages.append(str(message))
+    return messages

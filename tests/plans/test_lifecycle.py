@@ -1,0 +1,319 @@
+import pytest
+from django.db import IntegrityError, transaction
+from django_fsm import has_transition_perm
+
+from plm_workflow.plans import checks
+from plm_workflow.plans.errors import NOT_ALLOWED, PlanError
+from plm_workflow.plans.models import (
+    ACTIVE_STATES,
+    FINAL_STATES,
+    NON_FINAL_STATES,
+    ONE_OPEN_PLAN_PER_COMUNE,
+    Phase,
+    Plan,
+    PlanStatus,
+)
+from plm_workflow.plans.services import (
+    CONCURRENT_CHANGE,
+    NOT_FROM_STATE,
+    PHASE_NOT_OPEN,
+    phase_note_save,
+    plan_adopt,
+    plan_approve,
+    plan_complete_assessment,
+    plan_complete_tables,
+    plan_request_changes,
+    plan_resume,
+    plan_submit_for_review,
+    plan_suspend,
+    plan_withdraw,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+S = PlanStatus
+# transition → (service, who may run it, extra arguments, sources, target)
+TRANSITIONS = {
+    "complete_assessment": (
+        plan_complete_assessment,
+        "facilitator",
+        {},
+        [S.NEEDS_ASSESSMENT],
+        S.STAKEHOLDER_TABLES,
+    ),
+    "complete_tables": (
+        plan_complete_tables,
+        "facilitator",
+        {},
+        [S.STAKEHOLDER_TABLES],
+        S.DRAFTING,
+    ),
+    "submit_for_review": (plan_submit_for_review, "coordinator", {}, [S.DRAFTING], S.REVIEW),
+    "request_changes": (
+        plan_request_changes,
+        "facilitator",
+        {"comments": "Mancano gli indicatori."},
+        [S.REVIEW],
+        S.DRAFTING,
+    ),
+    "approve": (plan_approve, "facilitator", {}, [S.REVIEW], S.ADOPTION),
+    "adopt": (plan_adopt, "facilitator", {}, [S.ADOPTION], S.ADOPTED),
+    "suspend": (plan_suspend, "lead", {"reason": "Elezioni"}, list(ACTIVE_STATES), S.SUSPENDED),
+    "resume": (plan_resume, "lead", {"reason": "Ripresa"}, [S.SUSPENDED], None),
+    "withdraw": (
+        plan_withdraw,
+        "lead",
+        {"reason": "Rinuncia"},
+        list(NON_FINAL_STATES),
+        S.WITHDRAWN,
+    ),
+}
+ALL_STATES = list(PlanStatus)
+
+
+def _fill_notes(plan, coordinator):
+    phase = {
+        S.NEEDS_ASSESSMENT: Phase.ASSESSMENT,
+        S.STAKEHOLDER_TABLES: Phase.TABLES,
+        S.DRAFTING: Phase.DRAFTING,
+        S.ADOPTION: Phase.ADOPTION,
+    }.get(plan.status)
+    if phase:
+        phase_note_save(plan=plan, phase=phase, text="Compilato.", by=coordinator)
+
+
+def _history(plan):
+    return list(plan.history.values_list("status", "history_change_reason", "history_user"))
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [(name, source) for name, spec in TRANSITIONS.items() for source in spec[3]],
+)
+def test_every_allowed_transition_moves_the_plan_and_records_who_and_why(
+    name, source, plan, drive, request, coordinator
+):
+    service, role, extra, _sources, target = TRANSITIONS[name]
+    by = request.getfixturevalue(role)
+    if name == "resume":
+        drive(plan, S.DRAFTING)
+        plan_suspend(plan=plan, by=by, reason="Elezioni")
+        target = S.DRAFTING
+    else:
+        drive(plan, source)
+    _fill_notes(plan, coordinator)
+
+    service(plan=plan, by=by, **extra)
+
+    plan.refresh_from_db()
+    assert plan.status == target
+    latest = plan.history.latest()
+    assert latest.status == target
+    assert latest.history_user == by
+    assert latest.history_change_reason.startswith(name)
+    for text in extra.values():
+        assert text in latest.history_change_reason
+
+
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [
+        (name, state)
+        for name, spec in TRANSITIONS.items()
+        for state in ALL_STATES
+        if state not in spec[3]
+    ],
+)
+def test_every_forbidden_transition_is_refused_and_leaves_no_trace(
+    name, state, plan, drive, request, coordinator
+):
+    service, role, extra, _sources, _target = TRANSITIONS[name]
+    drive(plan, state)
+    _fill_notes(plan, coordinator)
+    before = _history(plan)
+
+    with pytest.raises(PlanError) as refused:
+        service(plan=plan, by=request.getfixturevalue(role), **extra)
+
+    assert refused.value.messages == [str(NOT_FROM_STATE) % {"status": state.label}]
+    assert refused.value.forbidden is False
+    plan.refresh_from_db()
+    assert plan.status == state
+    assert _history(plan) == before
+
+
+@pytest.mark.parametrize("name", list(TRANSITIONS))
+@pytest.mark.parametrize("intruder", ["stranger", "auditor", "other_role", "superuser"])
+def test_an_unauthorised_user_is_refused_before_any_check(
+    name, intruder, plan, drive, request, coordinator, facilitator, auditor, superuser
+):
+    service, role, extra, sources, _target = TRANSITIONS[name]
+    drive(plan, S.DRAFTING if name == "resume" else sources[0])
+    if name == "resume":
+        plan_suspend(plan=plan, by=facilitator, reason="Elezioni")
+    others = {"coordinator": facilitator, "facilitator": coordinator, "lead": coordinator}
+    by = {
+        "stranger": UserFactory(),
+        "auditor": auditor,
+        "other_role": others[role],
+        "superuser": superuser,
+    }[intruder]
+    before = _history(plan)
+    # Blank comments and reasons, no notes: the checks would fail too, yet only the permission
+    # speaks, and it says nothing about the plan.
+    blank = dict.fromkeys(extra, "")
+
+    with pytest.raises(PlanError) as refused:
+        service(plan=plan, by=by, **blank)
+
+    assert refused.value.forbidden is True
+    assert refused.value.messages == [str(NOT_ALLOWED)]
+    plan.refresh_from_db()
+    assert _history(plan) == before
+
+
+def test_a_facilitator_of_the_plan_may_suspend_and_resume_but_not_withdraw(plan, facilitator, lead):
+    assert has_transition_perm(plan.suspend, facilitator)
+    assert has_transition_perm(plan.suspend, lead)
+    assert not has_transition_perm(plan.withdraw, facilitator)
+    assert has_transition_perm(plan.withdraw, lead)
+
+
+def test_transition_permissions_follow_the_roles(plan, drive, coordinator, facilitator, lead):
+    drive(plan, S.REVIEW)
+
+    assert has_transition_perm(plan.approve, facilitator)
+    assert not has_transition_perm(plan.approve, coordinator)
+    assert not has_transition_perm(plan.approve, lead)
+    assert not has_transition_perm(plan.submit_for_review, coordinator)  # not from review
+
+
+@pytest.mark.parametrize(
+    ("state", "name", "message"),
+    [
+        (S.NEEDS_ASSESSMENT, "complete_assessment", checks.ASSESSMENT_NOTE_MISSING),
+        (S.STAKEHOLDER_TABLES, "complete_tables", checks.TABLES_NOTE_MISSING),
+        (S.DRAFTING, "submit_for_review", checks.DRAFTING_NOTE_MISSING),
+        (S.ADOPTION, "adopt", checks.ADOPTION_NOTE_MISSING),
+        (S.REVIEW, "request_changes", checks.COMMENTS_MISSING),
+        (S.DRAFTING, "suspend", checks.REASON_MISSING),
+        (S.DRAFTING, "withdraw", checks.REASON_MISSING),
+    ],
+)
+def test_each_named_check_failing_alone_shows_its_message(
+    state, name, message, plan, drive, request
+):
+    service, role, extra, _sources, _target = TRANSITIONS[name]
+    drive(plan, state)
+    before = _history(plan)
+
+    with pytest.raises(PlanError) as refused:
+        service(plan=plan, by=request.getfixturevalue(role), **dict.fromkeys(extra, "  "))
+
+    assert refused.value.messages == [str(message)]
+    plan.refresh_from_db()
+    assert plan.status == state
+    assert _history(plan) == before
+
+
+def test_resume_without_a_reason_is_refused(plan, lead):
+    plan_suspend(plan=plan, by=lead, reason="Elezioni")
+
+    with pytest.raises(PlanError) as refused:
+        plan_resume(plan=plan, by=lead, reason="")
+
+    assert refused.value.messages == [str(checks.REASON_MISSING)]
+    plan.refresh_from_db()
+    assert plan.status == S.SUSPENDED
+
+
+@pytest.mark.parametrize("state", list(ACTIVE_STATES))
+def test_suspend_then_resume_returns_to_the_remembered_state(state, plan, drive, facilitator):
+    drive(plan, state)
+
+    plan_suspend(plan=plan, by=facilitator, reason="Elezioni comunali")
+    plan.refresh_from_db()
+    assert (plan.status, plan.suspended_from) == (S.SUSPENDED, state)
+    assert plan.suspension_reason == "Elezioni comunali"
+    assert plan.suspended_at is not None
+
+    plan_resume(plan=plan, by=facilitator, reason="Nuova giunta insediata")
+    plan.refresh_from_db()
+    assert plan.status == state
+    assert (plan.suspended_from, plan.suspended_at, plan.suspension_reason) == ("", None, "")
+
+
+@pytest.mark.parametrize("state", list(NON_FINAL_STATES))
+def test_the_lead_withdraws_a_plan_from_each_non_final_state(state, plan, drive, lead):
+    drive(plan, state)
+
+    plan_withdraw(plan=plan, by=lead, reason="Il comune rinuncia")
+
+    plan.refresh_from_db()
+    assert plan.status == S.WITHDRAWN
+    assert plan.withdrawal_reason == "Il comune rinuncia"
+    assert plan.suspended_from == ""
+
+
+def test_the_status_cannot_be_written_directly(plan):
+    with pytest.raises(AttributeError):
+        plan.status = S.ADOPTED
+
+
+def test_a_second_open_plan_for_a_comune_is_refused(plan, launch, comune):
+    with pytest.raises(PlanError) as refused:
+        launch(comune, title="Another")
+
+    assert str(ONE_OPEN_PLAN_PER_COMUNE) in refused.value.messages
+    assert Plan.objects.filter(comune=comune).count() == 1
+
+
+def test_the_database_refuses_a_second_open_plan_too(plan, comune):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Plan.objects.create(
+            comune=comune,
+            title="Bypass",
+            adhesion_act_number="1",
+            adhesion_act_date=plan.adhesion_act_date,
+        )
+
+
+@pytest.mark.parametrize("final", list(FINAL_STATES))
+def test_a_new_cycle_may_start_after_adoption_or_withdrawal(final, plan, drive, launch, comune):
+    drive(plan, final)
+
+    second = launch(comune, title="PLM 2024-2026")
+
+    assert second.status == S.NEEDS_ASSESSMENT
+    assert Plan.objects.filter(comune=comune).count() == 2
+
+
+def test_a_stale_copy_of_the_plan_gets_the_concurrency_message(plan, drive, facilitator):
+    drive(plan, S.REVIEW)
+    stale = Plan.objects.get(pk=plan.pk)
+    plan_approve(plan=plan, by=facilitator)
+
+    with pytest.raises(PlanError) as refused:
+        plan_request_changes(plan=stale, by=facilitator, comments="Rivedere")
+
+    assert refused.value.messages == [str(CONCURRENT_CHANGE)]
+    assert Plan.objects.get(pk=plan.pk).status == S.ADOPTION
+    assert stale.status == S.ADOPTION  # reloaded, not left half-changed
+
+
+def test_a_phase_note_is_written_only_by_a_coordinator_while_its_phase_is_open(
+    plan, coordinator, facilitator
+):
+    with pytest.raises(PlanError) as refused:
+        phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="x", by=facilitator)
+    assert refused.value.forbidden
+
+    with pytest.raises(PlanError) as refused:
+        phase_note_save(plan=plan, phase=Phase.DRAFTING, text="x", by=coordinator)
+    assert refused.value.messages == [str(PHASE_NOT_OPEN) % {"phase": Phase.DRAFTING.label}]
+
+    note = phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Rilevazione", by=coordinator)
+    again = phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Rivista", by=coordinator)
+    assert note.pk == again.pk
+    assert [h.text for h in again.history.order_by("history_id")] == ["Rilevazione", "Rivista"]
