@@ -53,7 +53,7 @@ format: $(VENV)/.installed-test
 
 # Refresh the Italian catalogue (needs GNU gettext for makemessages), then compile it in Python.
 messages: $(VENV)/.installed-test
-	$(BIN)/python manage.py makemessages --locale it --ignore '.venv/*' --ignore 'locale_viewflow/*'
+	$(BIN)/python manage.py makemessages --locale it --ignore '.venv/*' --ignore 'locale_viewflow/*' --ignore 'tests/*' --ignore 'scripts/*'
 	$(BIN)/python scripts/catalogue.py compile
 
 clean:

@@ -8,10 +8,10 @@ from plm_workflow.plans.models import Comune
 
 
 class Role(models.TextChoices):
-    COORDINATOR = "coordinator", _("Coordinator")
-    FACILITATOR = "facilitator", _("Facilitator")
-    LEAD = "lead", _("Lead facilitator")
-    AUDITOR = "auditor", _("Auditor")
+    COORDINATOR = "coordinator", _("coordinator")
+    FACILITATOR = "facilitator", _("facilitator")
+    LEAD = "lead", _("lead facilitator")
+    AUDITOR = "auditor", _("auditor")
 
 
 COMUNE_ROLES = (Role.COORDINATOR, Role.FACILITATOR)
