@@ -83,7 +83,11 @@ def role_grant(*, user, role: str, comune: Comune | None = None, by=None) -> Non
 def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
     """Make a person coordinator or facilitator of a comune, with its plan permissions."""
     role = Role(role)
+    if not user.is_active:
+        raise RoleError(USER_INACTIVE % {"user": user.get_username()})
     with transaction.atomic():
+        # Take turns with launches and revocations on the same comune.
+        Comune.objects.select_for_update().filter(pk=comune.pk).exists()
         current = (
             Membership.objects.select_for_update()
             .filter(user=user, comune=comune, revoked_at__isnull=True)
@@ -126,6 +130,8 @@ def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> No
                 )
             user.groups.remove(group)
             return
+        # Take turns with launches and grants on the same comune.
+        Comune.objects.select_for_update().filter(pk=comune.pk).exists()
         membership = (
             Membership.objects.select_for_update()
             .filter(user=user, comune=comune, role=role, revoked_at__isnull=True)

@@ -141,6 +141,7 @@ ACT_DATE_MISSING = _("Give the date of the adhesion act.")
 ACT_DATE_IN_FUTURE = _("The adhesion act cannot be dated in the future.")
 NO_COORDINATOR = _("Name at least one coordinator of the comune.")
 NO_FACILITATOR = _("Name at least one facilitator of the comune.")
+PERSON_INACTIVE = _("%(user)s is deactivated and cannot be named.")
 BOTH_ROLES = _("%(user)s cannot be both coordinator and facilitator of the same comune.")
 PHASE_NOT_OPEN = _("The %(phase)s phase is not open: its note cannot be changed now.")
 
@@ -162,36 +163,24 @@ def plan_launch(
     """
     if not permissions.is_lead(by):
         raise PlanError([LAUNCH_NOT_ALLOWED], forbidden=True)
-    coordinators, facilitators = list(coordinators), list(facilitators)
-    current = Membership.objects.filter(comune=comune, revoked_at__isnull=True)
-    messages = []
-    if comune.suppressed:
-        messages.append(COMUNE_SUPPRESSED % {"comune": comune.label})
-    if Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES).exists():
-        messages.append(str(ONE_OPEN_PLAN_PER_COMUNE))
-    if not title.strip():
-        messages.append(TITLE_MISSING)
-    if not adhesion_act_number.strip():
-        messages.append(ACT_NUMBER_MISSING)
-    if adhesion_act_date is None:
-        messages.append(ACT_DATE_MISSING)
-    elif adhesion_act_date > timezone.localdate():
-        messages.append(ACT_DATE_IN_FUTURE)
-    held = {(m.user_id, m.role) for m in current}
-    for user in coordinators:
-        if user in facilitators or (user.pk, Role.FACILITATOR) in held:
-            messages.append(BOTH_ROLES % {"user": user.get_username()})
-    for user in facilitators:
-        if (user.pk, Role.COORDINATOR) in held:
-            messages.append(BOTH_ROLES % {"user": user.get_username()})
-    if not coordinators and not any(role == Role.COORDINATOR for _user, role in held):
-        messages.append(NO_COORDINATOR)
-    if not facilitators and not any(role == Role.FACILITATOR for _user, role in held):
-        messages.append(NO_FACILITATOR)
-    if messages:
-        raise PlanError(messages)
-
+    coordinators = list(dict.fromkeys(coordinators))
+    facilitators = list(dict.fromkeys(facilitators))
     with transaction.atomic():
+        # Lock the comune: launches, grants and revocations on one comune take turns, so no
+        # permission is derived from a membership revoked meanwhile and no second plan slips in.
+        comune = Comune.objects.select_for_update().get(pk=comune.pk)
+        _launch_check(
+            comune=comune,
+            title=title,
+            adhesion_act_number=adhesion_act_number,
+            adhesion_act_date=adhesion_act_date,
+            coordinators=coordinators,
+            facilitators=facilitators,
+        )
+        held = {
+            (m.user_id, m.role)
+            for m in Membership.objects.filter(comune=comune, revoked_at__isnull=True)
+        }
         plan = Plan(
             comune=comune,
             title=title.strip(),
@@ -210,6 +199,42 @@ def plan_launch(
     return plan
 
 
+def _launch_check(
+    *, comune, title, adhesion_act_number, adhesion_act_date, coordinators, facilitators
+) -> None:
+    """Raise PlanError with every reason the launch cannot go ahead."""
+    current = Membership.objects.filter(comune=comune, revoked_at__isnull=True)
+    messages = []
+    if comune.suppressed:
+        messages.append(COMUNE_SUPPRESSED % {"comune": comune.label})
+    if Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES).exists():
+        messages.append(str(ONE_OPEN_PLAN_PER_COMUNE))
+    if not title.strip():
+        messages.append(TITLE_MISSING)
+    if not adhesion_act_number.strip():
+        messages.append(ACT_NUMBER_MISSING)
+    if adhesion_act_date is None:
+        messages.append(ACT_DATE_MISSING)
+    elif adhesion_act_date > timezone.localdate():
+        messages.append(ACT_DATE_IN_FUTURE)
+    held = {(m.user_id, m.role) for m in current}
+    for user in [*coordinators, *facilitators]:
+        if not user.is_active:
+            messages.append(PERSON_INACTIVE % {"user": user.get_username()})
+    for user in coordinators:
+        if user in facilitators or (user.pk, Role.FACILITATOR) in held:
+            messages.append(BOTH_ROLES % {"user": user.get_username()})
+    for user in facilitators:
+        if (user.pk, Role.COORDINATOR) in held:
+            messages.append(BOTH_ROLES % {"user": user.get_username()})
+    if not coordinators and not any(role == Role.COORDINATOR for _user, role in held):
+        messages.append(NO_COORDINATOR)
+    if not facilitators and not any(role == Role.FACILITATOR for _user, role in held):
+        messages.append(NO_FACILITATOR)
+    if messages:
+        raise PlanError(messages)
+
+
 def _transition(*, plan: Plan, by, name: str, inputs: dict, **method_kwargs) -> Plan:
     """Run one lifecycle transition: permission, checks, transition, validation, save."""
     meta = getattr(type(plan), name)._django_fsm
@@ -220,12 +245,14 @@ def _transition(*, plan: Plan, by, name: str, inputs: dict, **method_kwargs) -> 
     method = getattr(plan, name)
     if not can_proceed(method):
         raise PlanError([NOT_FROM_STATE % {"status": plan.get_status_display()}])
-    messages = checks.failing_messages(plan, name, **inputs)
-    if messages:
-        raise PlanError(messages)
     text = " ".join(str(value).strip() for value in inputs.values() if str(value).strip())
     try:
         with transaction.atomic():
+            # Lock the plan so the checks read data nobody changes before the save.
+            Plan.objects.select_for_update().filter(pk=plan.pk).exists()
+            messages = checks.failing_messages(plan, name, **inputs)
+            if messages:
+                raise PlanError(messages)
             method(**method_kwargs)
             plan.full_clean(exclude=["status"])  # protected: the FSM guards it
             plan._history_user = by
@@ -304,9 +331,11 @@ def phase_note_save(*, plan: Plan, phase: str, text: str, by) -> PhaseNote:
     if not permissions.can_coordinate(plan, by):
         raise PlanError.not_allowed()
     phase = Phase(phase)
-    if plan.status != PHASE_STATUS[phase]:
-        raise PlanError([PHASE_NOT_OPEN % {"phase": phase.label}])
     with transaction.atomic():
+        # Read the status under lock: a phase closed meanwhile takes no more notes.
+        status = Plan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
+        if status != PHASE_STATUS[phase]:
+            raise PlanError([PHASE_NOT_OPEN % {"phase": phase.label}])
         note = PhaseNote.objects.select_for_update().filter(plan=plan, phase=phase).first()
         if note is None:
             note = PhaseNote(plan=plan, phase=phase)

@@ -317,3 +317,22 @@ def test_a_phase_note_is_written_only_by_a_coordinator_while_its_phase_is_open(
     again = phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Rivista", by=coordinator)
     assert note.pk == again.pk
     assert [h.text for h in again.history.order_by("history_id")] == ["Rilevazione", "Rivista"]
+
+
+def test_a_launch_names_every_fault_of_its_people(comune, launch, coordinator, facilitator):
+    sleeper = UserFactory(username="sleeper", is_active=False)
+
+    with pytest.raises(PlanError) as refused:
+        launch(comune, coordinators=[coordinator, coordinator, sleeper], facilitators=[coordinator])
+
+    assert refused.value.messages == [
+        "sleeper è disattivato e non può essere indicato.",
+        "coord-saluzzo non può essere sia coordinatore sia facilitatore dello stesso comune.",
+    ]
+    assert not Plan.objects.filter(comune=comune).exists()
+
+
+def test_a_person_listed_twice_is_named_once(comune, launch, coordinator):
+    plan = launch(comune, coordinators=[coordinator, coordinator])
+
+    assert plan.comune.memberships.filter(user=coordinator).count() == 1
