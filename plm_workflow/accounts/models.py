@@ -15,7 +15,6 @@ class Role(models.TextChoices):
 
 
 COMUNE_ROLES = (Role.COORDINATOR, Role.FACILITATOR)
-GLOBAL_ROLES = (Role.LEAD, Role.AUDITOR)
 
 ONE_ROLE_PER_COMUNE = _("Nobody can be both coordinator and facilitator of the same comune.")
 
@@ -79,7 +78,3 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.comune}"
-
-    @property
-    def is_current(self) -> bool:
-        return self.revoked_at is None

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from plm_workflow.db import lock_row
 from plm_workflow.plans import permissions
 from plm_workflow.plans.models import NON_FINAL_STATES, Comune, Plan
 
@@ -46,7 +47,7 @@ def _where(comune: Comune | None) -> str:
     return f" — {comune.label}" if comune else ""
 
 
-def _validate(*, user, role: str, comune: Comune | None, by) -> Role:
+def _validate(*, role: str, comune: Comune | None, by) -> Role:
     if by is not None and not permissions.is_lead(by):
         raise RoleError(NOT_ALLOWED)
     try:
@@ -65,12 +66,12 @@ def role_grant(*, user, role: str, comune: Comune | None = None, by=None) -> Non
 
     ``by`` is the lead who grants it, or None for an operator at the command line.
     """
-    role = _validate(user=user, role=role, comune=comune, by=by)
-    if not user.is_active:
-        raise RoleError(USER_INACTIVE % {"user": user.get_username()})
+    role = _validate(role=role, comune=comune, by=by)
     if role in COMUNE_ROLES:
         membership_grant(user=user, comune=comune, role=role, by=by)
         return
+    if not user.is_active:
+        raise RoleError(USER_INACTIVE % {"user": user.get_username()})
     with transaction.atomic():
         group = _global_group(role)
         if user.groups.filter(pk=group.pk).exists():
@@ -86,8 +87,7 @@ def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
     if not user.is_active:
         raise RoleError(USER_INACTIVE % {"user": user.get_username()})
     with transaction.atomic():
-        # Take turns with launches and revocations on the same comune.
-        Comune.objects.select_for_update().filter(pk=comune.pk).exists()
+        lock_row(Comune, comune.pk)  # take turns with launches and revocations
         current = (
             Membership.objects.select_for_update()
             .filter(user=user, comune=comune, revoked_at__isnull=True)
@@ -112,15 +112,16 @@ def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
         membership._history_user = by
         membership._change_reason = "grant"
         membership.save()
-        for plan in Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES):
+        open_plans = Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES)
+        if open_plans.exists():
             for codename in _ROLE_PERMISSIONS[role]:
-                assign_perm(codename, user, plan)
+                assign_perm(codename, user, open_plans)
     return membership
 
 
 def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> None:
     """Take a role away; a comune role loses its permissions on the comune's plans."""
-    role = _validate(user=user, role=role, comune=comune, by=by)
+    role = _validate(role=role, comune=comune, by=by)
     with transaction.atomic():
         if role not in COMUNE_ROLES:
             group = _global_group(role)
@@ -130,8 +131,7 @@ def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> No
                 )
             user.groups.remove(group)
             return
-        # Take turns with launches and grants on the same comune.
-        Comune.objects.select_for_update().filter(pk=comune.pk).exists()
+        lock_row(Comune, comune.pk)  # take turns with launches and grants
         membership = (
             Membership.objects.select_for_update()
             .filter(user=user, comune=comune, role=role, revoked_at__isnull=True)
@@ -147,17 +147,20 @@ def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> No
         membership._history_user = by
         membership._change_reason = "revoke"
         membership.save()
-        for plan in Plan.objects.filter(comune=comune):
+        plans = Plan.objects.filter(comune=comune)
+        if plans.exists():
             for codename in _ROLE_PERMISSIONS[role]:
-                remove_perm(codename, user, plan)
+                remove_perm(codename, user, plans)
 
 
 def plan_permissions_derive(*, plan: Plan) -> None:
     """Grant every current member of the plan's comune the object permissions of their role."""
-    memberships = Membership.objects.filter(comune=plan.comune, revoked_at__isnull=True)
-    for membership in memberships.select_related("user"):
-        for codename in _ROLE_PERMISSIONS[Role(membership.role)]:
-            assign_perm(codename, membership.user, plan)
+    current = Membership.objects.filter(comune=plan.comune, revoked_at__isnull=True)
+    for role, codenames in _ROLE_PERMISSIONS.items():
+        users = [membership.user for membership in current.filter(role=role).select_related("user")]
+        if users:
+            for codename in codenames:
+                assign_perm(codename, users, plan)
 
 
 def _global_group(role: Role) -> Group:

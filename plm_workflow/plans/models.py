@@ -192,14 +192,6 @@ class Plan(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.comune.label} — {self.title}"
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL_STATES
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATES
-
     # --- Lifecycle: in memory only, no side effects ---------------------------------------
 
     @transition(

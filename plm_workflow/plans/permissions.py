@@ -7,13 +7,14 @@ model-wide ``view_plan`` of their group alone.
 
 from guardian.shortcuts import get_user_perms
 
-VIEW_PLAN = "plans.view_plan"
-COORDINATE_PLAN = "plans.coordinate_plan"
-FACILITATE_PLAN = "plans.facilitate_plan"
-
 VIEW_PLAN_CODENAME = "view_plan"
 COORDINATE_PLAN_CODENAME = "coordinate_plan"
 FACILITATE_PLAN_CODENAME = "facilitate_plan"
+
+# Full names, for has_perm and viewflow's ``.Permission(...)``.
+VIEW_PLAN = f"plans.{VIEW_PLAN_CODENAME}"
+COORDINATE_PLAN = f"plans.{COORDINATE_PLAN_CODENAME}"
+FACILITATE_PLAN = f"plans.{FACILITATE_PLAN_CODENAME}"
 
 LEAD_GROUP = "lead"
 AUDITOR_GROUP = "auditor"

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from plm_workflow.accounts.models import Membership, Role
 from plm_workflow.accounts.services import membership_grant, plan_permissions_derive
+from plm_workflow.db import lock_row
 
 from . import checks, permissions
 from .errors import PlanError
@@ -169,6 +170,11 @@ def plan_launch(
         # Lock the comune: launches, grants and revocations on one comune take turns, so no
         # permission is derived from a membership revoked meanwhile and no second plan slips in.
         comune = Comune.objects.select_for_update().get(pk=comune.pk)
+        held = set(
+            Membership.objects.filter(comune=comune, revoked_at__isnull=True).values_list(
+                "user_id", "role"
+            )
+        )
         _launch_check(
             comune=comune,
             title=title,
@@ -176,11 +182,8 @@ def plan_launch(
             adhesion_act_date=adhesion_act_date,
             coordinators=coordinators,
             facilitators=facilitators,
+            held=held,
         )
-        held = {
-            (m.user_id, m.role)
-            for m in Membership.objects.filter(comune=comune, revoked_at__isnull=True)
-        }
         plan = Plan(
             comune=comune,
             title=title.strip(),
@@ -200,10 +203,12 @@ def plan_launch(
 
 
 def _launch_check(
-    *, comune, title, adhesion_act_number, adhesion_act_date, coordinators, facilitators
+    *, comune, title, adhesion_act_number, adhesion_act_date, coordinators, facilitators, held
 ) -> None:
-    """Raise PlanError with every reason the launch cannot go ahead."""
-    current = Membership.objects.filter(comune=comune, revoked_at__isnull=True)
+    """Raise PlanError with every reason the launch cannot go ahead.
+
+    ``held`` is the set of (user id, role) of the comune's current members.
+    """
     messages = []
     if comune.suppressed:
         messages.append(COMUNE_SUPPRESSED % {"comune": comune.label})
@@ -217,7 +222,6 @@ def _launch_check(
         messages.append(ACT_DATE_MISSING)
     elif adhesion_act_date > timezone.localdate():
         messages.append(ACT_DATE_IN_FUTURE)
-    held = {(m.user_id, m.role) for m in current}
     for user in [*coordinators, *facilitators]:
         if not user.is_active:
             messages.append(PERSON_INACTIVE % {"user": user.get_username()})
@@ -249,7 +253,7 @@ def _transition(*, plan: Plan, by, name: str, inputs: dict, **method_kwargs) -> 
     try:
         with transaction.atomic():
             # Lock the plan so the checks read data nobody changes before the save.
-            Plan.objects.select_for_update().filter(pk=plan.pk).exists()
+            lock_row(Plan, plan.pk)
             messages = checks.failing_messages(plan, name, **inputs)
             if messages:
                 raise PlanError(messages)
@@ -336,9 +340,10 @@ def phase_note_save(*, plan: Plan, phase: str, text: str, by) -> PhaseNote:
         status = Plan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
         if status != PHASE_STATUS[phase]:
             raise PlanError([PHASE_NOT_OPEN % {"phase": phase.label}])
-        note = PhaseNote.objects.select_for_update().filter(plan=plan, phase=phase).first()
-        if note is None:
-            note = PhaseNote(plan=plan, phase=phase)
+        # The plan's lock serialises writers of its notes too.
+        note = PhaseNote.objects.filter(plan=plan, phase=phase).first() or PhaseNote(
+            plan=plan, phase=phase
+        )
         note.text = text
         note.full_clean()
         note._history_user = by

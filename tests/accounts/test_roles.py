@@ -5,7 +5,13 @@ from django.core.management import CommandError, call_command
 from guardian.shortcuts import get_user_perms
 
 from plm_workflow.accounts.models import Membership
-from plm_workflow.accounts.services import RoleAlreadyHeld, RoleError, role_grant, role_revoke
+from plm_workflow.accounts.services import (
+    RoleAlreadyHeld,
+    RoleError,
+    plan_permissions_derive,
+    role_grant,
+    role_revoke,
+)
 from plm_workflow.plans.selectors import plans_visible_to
 from tests.factories import ComuneFactory, UserFactory
 
@@ -234,3 +240,15 @@ def test_an_ambiguous_comune_name_is_refused_with_the_choices(db):
         _call("grant_role", "coordinator", "anna", "--comune", "Castro")
     _call("grant_role", "coordinator", "anna", "--comune", "Castro (LE)")
     assert Membership.objects.get(user__username="anna").comune.province_code == "LE"
+
+
+@pytest.mark.parametrize("extra_members", [0, 8])
+def test_deriving_plan_permissions_costs_the_same_for_few_or_many_members(
+    extra_members, plan, comune, django_assert_num_queries
+):
+    for index in range(extra_members):
+        role = "coordinator" if index % 2 else "facilitator"
+        role_grant(user=UserFactory(username=f"member{index}"), role=role, comune=comune)
+
+    with django_assert_num_queries(10):
+        plan_permissions_derive(plan=plan)
