@@ -14,6 +14,7 @@ class HomeApplication(Application):
 
     title = _("Home")
     icon = "home"
+    menu_template_name = None  # no sub-pages yet: nothing to list under Home
     app_name = "home"
     index_path = path("", HomeView.as_view(), name="index")
 

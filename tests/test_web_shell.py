@@ -111,3 +111,30 @@ def test_welcome_points_to_the_login_page_once_an_administrator_exists(superuser
 
     assert "createsuperuser" not in out.getvalue()
     assert "http://plm.example.org/accounts/login/" in out.getvalue()
+
+
+def test_an_english_browser_still_gets_italian_until_the_person_switches(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert '<html lang="it"' in response.content.decode()
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="it")
+
+    assert '<html lang="en"' in response.content.decode()
+
+
+def test_a_forged_language_cookie_falls_back_to_italian(client):
+    client.cookies["django_language"] = "xx-forged"
+
+    response = client.get(reverse("login"))
+
+    assert '<html lang="it"' in response.content.decode()
+
+
+def test_the_home_menu_shows_no_developer_warning(client, user):
+    client.force_login(user)
+
+    content = client.get("/", follow=True).content.decode()
+
+    assert "No viewsets found" not in content

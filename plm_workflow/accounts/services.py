@@ -43,7 +43,8 @@ class RoleAlreadyHeld(RoleError):
     """The grant asked for is already in place; nothing was changed."""
 
 
-def _where(comune: Comune | None) -> str:
+def where(comune: Comune | None) -> str:
+    """Return " — Name (PROV)" for a comune role's messages, or nothing for a global one."""
     return f" — {comune.label}" if comune else ""
 
 
@@ -96,7 +97,7 @@ def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
         if current is not None and current.role == role:
             raise RoleAlreadyHeld(
                 ALREADY_HELD
-                % {"user": user.get_username(), "role": role.label, "where": _where(comune)}
+                % {"user": user.get_username(), "role": role.label, "where": where(comune)}
             )
         if current is not None:
             raise RoleError(
@@ -139,8 +140,7 @@ def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> No
         )
         if membership is None:
             raise RoleError(
-                NOT_HELD
-                % {"user": user.get_username(), "role": role.label, "where": _where(comune)}
+                NOT_HELD % {"user": user.get_username(), "role": role.label, "where": where(comune)}
             )
         membership.revoked_at = timezone.now()
         membership.revoked_by = by

@@ -252,3 +252,13 @@ def test_deriving_plan_permissions_costs_the_same_for_few_or_many_members(
 
     with django_assert_num_queries(10):
         plan_permissions_derive(plan=plan)
+
+
+def test_the_role_commands_name_the_role_in_the_language_of_the_sentence(comune):
+    UserFactory(username="anna")
+
+    granted = _call("grant_role", "coordinator", "anna", "--comune", "004203")
+    revoked = _call("revoke_role", "coordinator", "anna", "--comune", "004203")
+
+    assert "anna ora è coordinatore — Saluzzo (CN)." in granted
+    assert "anna non è più coordinatore — Saluzzo (CN)." in revoked

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from plm_workflow.accounts.services import RoleError, role_revoke
+from plm_workflow.accounts.models import Role
+from plm_workflow.accounts.services import RoleError, role_revoke, where
 
 from ._roles import add_role_arguments, resolve
 
@@ -22,10 +23,9 @@ class Command(BaseCommand):
             role_revoke(user=user, role=role, comune=comune_obj)
         except RoleError as exc:
             raise CommandError(str(exc)) from exc
-        where = f" — {comune_obj.label}" if comune_obj else ""
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(user)s is no longer %(role)s%(where)s.")
-                % {"user": username, "role": role, "where": where}
+                % {"user": username, "role": Role(role).label, "where": where(comune_obj)}
             )
         )
