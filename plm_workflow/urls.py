@@ -6,7 +6,10 @@ from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
-from .views import HomeView, PLMLoginView
+from flows.flows import PLMFlow
+from flows.viewsets import PLMFlowViewset
+
+from .views import ComuneSearchView, HomeView, PLMLoginView
 
 
 class HomeApplication(Application):
@@ -16,10 +19,14 @@ class HomeApplication(Application):
     icon = "home"
     menu_template_name = None  # no sub-pages yet: nothing to list under Home
     app_name = "home"
+    base_template_name = "plm_workflow/base.html"
     index_path = path("", HomeView.as_view(), name="index")
 
 
-site = Site(title=_("PLM Workflow"), viewsets=[HomeApplication()])
+site = Site(
+    title=_("PLM Workflow"),
+    viewsets=[HomeApplication(viewsets=[PLMFlowViewset(PLMFlow)])],
+)
 
 urlpatterns = [
     path(
@@ -31,6 +38,7 @@ urlpatterns = [
     ),
     # The language switcher works before login too (the login page offers it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("comuni/search/", ComuneSearchView.as_view(), name="comune_search"),
     path("admin/", admin.site.urls),
     path("", site.urls),
 ]

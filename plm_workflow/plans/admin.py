@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Comune, PhaseNote, Plan
+from .models import Comune, PhaseNote, Plan, Review
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -36,3 +36,10 @@ class PlanAdmin(ReadOnlyAdmin):
 class PhaseNoteAdmin(ReadOnlyAdmin):
     list_display = ["plan", "phase", "updated_at"]
     list_select_related = ["plan__comune"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "phase", "round", "decision", "reviewer", "decided_at"]
+    list_filter = ["phase", "decision"]
+    list_select_related = ["plan__comune", "reviewer"]

@@ -6,13 +6,13 @@ each later step issue replaces with its real checks).
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Phase, PhaseNote
+from .models import RETURN_WITHOUT_COMMENTS, Phase, PhaseNote
 
 ASSESSMENT_NOTE_MISSING = _("The needs assessment note is not filled.")
 TABLES_NOTE_MISSING = _("The stakeholder tables note is not filled.")
 DRAFTING_NOTE_MISSING = _("The drafting note is not filled.")
 ADOPTION_NOTE_MISSING = _("The adoption note is not filled.")
-COMMENTS_MISSING = _("Give comments that say what must change.")
+COMMENTS_MISSING = RETURN_WITHOUT_COMMENTS
 REASON_MISSING = _("Give the reason.")
 
 

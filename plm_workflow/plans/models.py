@@ -1,9 +1,11 @@
 import calendar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -313,3 +315,62 @@ class PhaseNote(models.Model):
 
     def __str__(self):
         return f"{self.plan} — {self.get_phase_display()}"
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned with comments")
+
+
+# The plan status in which each phase's work is checked by the facilitators.
+REVIEW_STATUS = {
+    Phase.ASSESSMENT: PlanStatus.NEEDS_ASSESSMENT,
+    Phase.TABLES: PlanStatus.STAKEHOLDER_TABLES,
+    Phase.DRAFTING: PlanStatus.REVIEW,
+    Phase.ADOPTION: PlanStatus.ADOPTION,
+}
+
+RETURN_WITHOUT_COMMENTS = _("Give comments that say what must change.")
+
+
+class Review(models.Model):
+    """A facilitator's decision on a phase's work: approved, or returned with comments.
+
+    Rounds count the decisions on one phase of one plan: the first return is round 1, the
+    approval after it round 2.
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("plan")
+    )
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    round = models.PositiveSmallIntegerField(_("round"), validators=[MinValueValidator(1)])
+    decision = models.CharField(_("decision"), max_length=20, choices=ReviewDecision.choices)
+    comments = models.TextField(_("comments"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["plan", "decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "phase", "round"], name="review_one_decision_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="approved") | ~Q(comments=""),
+                name="review_return_has_comments",
+                violation_error_message=RETURN_WITHOUT_COMMENTS,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} — {self.get_phase_display()} #{self.round}"

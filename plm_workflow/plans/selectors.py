@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from plm_workflow.accounts.models import Membership
 
 from . import permissions
-from .models import Comune, Plan
+from .models import Comune, Plan, Review
 
 _LABEL_RE = re.compile(r"^(?P<name>.+?)\s*\((?P<province>[A-Za-z]{2})\)$")
 
@@ -51,6 +51,26 @@ def comune_get(*, text: str) -> Comune:
     return found[0]
 
 
+def comuni_search(*, text: str, limit: int = 20) -> list[Comune]:
+    """Return comuni of the registry matching what was typed: names starting with it first."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    current = Comune.objects.filter(suppressed=False)
+    if text.isdigit():
+        return list(current.filter(istat_code__startswith=text).order_by("istat_code")[:limit])
+    match = _LABEL_RE.match(text)
+    if match:
+        current = current.filter(province_code=match["province"].upper())
+        text = match["name"]
+    found = list(current.filter(name__istartswith=text)[:limit])
+    if len(found) < limit:
+        found += current.filter(name__icontains=text).exclude(name__istartswith=text)[
+            : limit - len(found)
+        ]
+    return found
+
+
 def plans_visible_to(user) -> QuerySet[Plan]:
     """Return the plans the user may see: the one rule for every page, list and export.
 
@@ -66,4 +86,14 @@ def plans_visible_to(user) -> QuerySet[Plan]:
         Exists(
             Membership.objects.filter(user=user, comune=OuterRef("comune"), revoked_at__isnull=True)
         )
+    )
+
+
+def review_latest(*, plan: Plan, phase: str) -> Review | None:
+    """Return the latest decision on a phase of the plan, if any."""
+    return (
+        Review.objects.filter(plan=plan, phase=phase)
+        .select_related("reviewer")
+        .order_by("-round")
+        .first()
     )

@@ -20,10 +20,14 @@ from .models import (
     NON_FINAL_STATES,
     ONE_OPEN_PLAN_PER_COMUNE,
     PHASE_STATUS,
+    RETURN_WITHOUT_COMMENTS,
+    REVIEW_STATUS,
     Comune,
     Phase,
     PhaseNote,
     Plan,
+    Review,
+    ReviewDecision,
 )
 from .registry import RegistryRow
 
@@ -350,3 +354,81 @@ def phase_note_save(*, plan: Plan, phase: str, text: str, by) -> PhaseNote:
         note._change_reason = "phase note"
         note.save()
     return note
+
+
+# The transition that closes each phase: its checks must pass before the work is handed over.
+_PHASE_CLOSING = {
+    Phase.ASSESSMENT: "complete_assessment",
+    Phase.TABLES: "complete_tables",
+    Phase.DRAFTING: "submit_for_review",
+    Phase.ADOPTION: "adopt",
+}
+
+
+def phase_work_submit(*, plan: Plan, phase: str, text: str, by) -> Plan:
+    """Save the phase's note and hand the work to the facilitators (a coordinator of the plan).
+
+    The checks of the transition that will close the phase must pass now, so that nobody
+    hands over work that cannot be approved; in drafting, the plan goes to review. All or
+    nothing: a refusal keeps the note as it was.
+    """
+    phase = Phase(phase)
+    with transaction.atomic():
+        phase_note_save(plan=plan, phase=phase, text=text, by=by)
+        if phase == Phase.DRAFTING:
+            return plan_submit_for_review(plan=plan, by=by)
+        messages = checks.failing_messages(plan, _PHASE_CLOSING[phase])
+        if messages:
+            raise PlanError(messages)
+    return plan
+
+
+# --- Reviews: the facilitators' decisions on each phase ---------------------------------------
+
+NOT_UNDER_REVIEW = _("The %(phase)s phase is not waiting for a decision now.")
+
+# What an approval, and a return, does to the plan in each phase (None: the plan stays).
+_DECISION_SERVICES = {
+    Phase.ASSESSMENT: (plan_complete_assessment, None),
+    Phase.TABLES: (plan_complete_tables, None),
+    Phase.DRAFTING: (plan_approve, plan_request_changes),
+    Phase.ADOPTION: (plan_adopt, None),
+}
+
+
+def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", by) -> Review:
+    """Record a facilitator's decision on a phase and move the plan as it says.
+
+    An approval runs the phase's transition (with its named checks); a return needs
+    comments and leaves the plan in its state, except in review, where it requests changes.
+    The decision and the transition are saved together or not at all.
+    """
+    if not permissions.can_facilitate(plan, by):
+        raise PlanError.not_allowed()
+    phase, decision = Phase(phase), ReviewDecision(decision)
+    comments = comments.strip()
+    approve, send_back = _DECISION_SERVICES[phase]
+    with transaction.atomic():
+        # Under the plan's lock: one decision at a time, rounds counted without gaps.
+        status = Plan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
+        if status != REVIEW_STATUS[phase]:
+            raise PlanError([NOT_UNDER_REVIEW % {"phase": phase.label}])
+        if decision == ReviewDecision.APPROVED:
+            approve(plan=plan, by=by, **({"comments": comments} if phase == Phase.DRAFTING else {}))
+        elif not comments:
+            raise PlanError([RETURN_WITHOUT_COMMENTS])
+        elif send_back is not None:
+            send_back(plan=plan, by=by, comments=comments)
+        review = Review(
+            plan=plan,
+            phase=phase,
+            round=Review.objects.filter(plan=plan, phase=phase).count() + 1,
+            decision=decision,
+            comments=comments,
+            reviewer=by,
+        )
+        review.full_clean()
+        review._history_user = by
+        review._change_reason = f"review: {decision}"
+        review.save()
+    return review

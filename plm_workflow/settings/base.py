@@ -29,10 +29,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "viewflow",
+    "viewflow.workflow",
     "guardian",
     "simple_history",
     "plm_workflow.accounts",
     "plm_workflow.plans",
+    "flows",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,201 @@
+"""viewflow's nodes, with every page of a plan's task opened only to those who may see the plan.
+
+viewflow's own task pages check only model-wide permissions (upstream #505) and let its undo,
+revive and cancel shortcuts change a flow with no service of ours running. Here every task
+page first finds the task in its own process and node and the plan among the user's visible
+plans (404 otherwise); actions then need the node's object permission on that very plan, on an
+active plan; the shortcuts are switched off.
+"""
+
+from functools import update_wrapper
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import TransitionNotAllowed
+from viewflow.utils import is_owner
+from viewflow.workflow import flow
+from viewflow.workflow.status import STATUS
+
+from plm_workflow.plans import permissions
+from plm_workflow.plans.models import ACTIVE_STATES
+from plm_workflow.plans.selectors import plans_visible_to
+
+from .models import PLMProcess
+from .views import TaskDetailView
+
+TASK_CLOSED = _("This task is already closed: nothing was changed.")
+TASK_NOT_CLAIMED = _("Take this task on before you work on it.")
+
+_CLOSED = (STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED)
+
+
+def _load_task(node, request, process_pk: int, task_pk: int):
+    """Return the task of this node and process, its plan visible to the user, or raise 404.
+
+    The same answer for a task that does not exist and for one the user may not see: the
+    page tells an outsider nothing about the plan.
+    """
+    task = node.flow_class.task_class._default_manager.filter(
+        pk=task_pk, process_id=process_pk
+    ).first()
+    if task is None or task.flow_task is None or task.flow_task.name != node.name:
+        raise Http404
+    process = PLMProcess.objects.select_related("plan__comune").filter(pk=process_pk).first()
+    if process is None or process.flow_class is not node.flow_class:
+        raise Http404
+    if not plans_visible_to(request.user).filter(pk=process.plan_id).exists():
+        raise Http404
+    task.process = process
+    return task
+
+
+def _task_page(node, origin_view, *, permission=None, execute=False):
+    """Wrap a task page: find the task (404), check the action's permission (403).
+
+    POSTs run under the flow's lock (``select_for_update`` on the process) in one
+    transaction, so two people acting on one task take turns and the second one finds
+    the task already changed.
+    """
+
+    def view(request, *args, **kwargs):
+        process_pk, task_pk = kwargs["process_pk"], kwargs["task_pk"]
+
+        def call():
+            task = _load_task(node, request, process_pk, task_pk)
+            request.activation = node.activation_class(task)
+            if execute:
+                if not node.holds_permission(request.user, task):
+                    raise PermissionDenied
+                if task.status in _CLOSED:
+                    messages.info(request, TASK_CLOSED)
+                    return redirect(node.reverse("detail", args=[process_pk, task_pk]))
+                if task.status == STATUS.NEW:
+                    messages.info(request, TASK_NOT_CLAIMED)
+                    return redirect(node.reverse("detail", args=[process_pk, task_pk]))
+                if not node.can_execute(request.user, task):
+                    raise PermissionDenied
+                # In memory only: a draft save must leave the stored status NEW or ASSIGNED.
+                request.activation.start(request)
+            elif permission is not None and not permission(request.user, task=task):
+                raise PermissionDenied
+            return origin_view(request, *args, **kwargs)
+
+        try:
+            if request.method == "POST":
+                with node.flow_class.lock(process_pk), transaction.atomic():
+                    return call()
+            return call()
+        except TransitionNotAllowed:
+            messages.info(request, TASK_CLOSED)
+            return redirect(node.reverse("detail", args=[process_pk, task_pk]))
+
+    update_wrapper(view, origin_view)
+    return view
+
+
+class PlanPagesMixin:
+    """Task pages behind the plan's visibility; viewflow's undo, revive and cancel off."""
+
+    detail_view_class = TaskDetailView
+    undo_view_class = None
+    revive_view_class = None
+    cancel_view_class = None
+
+    @property
+    def index_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/",
+            _task_page(self, self.index_view),
+            name="index",
+        )
+
+    @property
+    def detail_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/detail/",
+            _task_page(self, self.detail_view),
+            name="detail",
+        )
+
+    def can_view(self, user, task):
+        """Return True if the user may see the task's plan."""
+        plan_id = task.process.coerced.plan_id
+        return plans_visible_to(user).filter(pk=plan_id).exists()
+
+
+class Start(PlanPagesMixin, flow.Start):
+    """The launch: a start view for the lead."""
+
+
+class If(PlanPagesMixin, flow.If):
+    """A gate that routes on the plan's state."""
+
+
+class End(PlanPagesMixin, flow.End):
+    """The end of the flow."""
+
+
+class Task(PlanPagesMixin, flow.View):
+    """A human task offered to the holders of an object permission on the plan.
+
+    Assigning, executing and releasing need that permission on the plan now (a revoked
+    role loses them at once) and an active plan; executing and releasing also need
+    ownership. Reassignment is off until it runs through an audited service.
+    """
+
+    reassign_view_class = None
+
+    @property
+    def view_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
+            _task_page(self, self.view, execute=True),
+            name="execute",
+        )
+
+    @property
+    def assign_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
+            _task_page(self, self.assign_view, permission=self.can_assign),
+            name="assign",
+        )
+
+    @property
+    def unassign_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/",
+            _task_page(self, self.unassign_view, permission=self.can_unassign),
+            name="unassign",
+        )
+
+    def holds_permission(self, user, task) -> bool:
+        """Return True if the user holds the task's object permission on its plan."""
+        codename = (task.owner_permission or "").partition(".")[2]
+        return bool(codename) and permissions.holds_plan_perm(
+            user, codename, task.process.coerced.plan
+        )
+
+    def can_assign(self, user, task):
+        return task.owner_id is None and _active(task) and self.holds_permission(user, task)
+
+    def can_execute(self, user, task):
+        return (
+            task.owner_id is not None
+            and is_owner(task.owner, user)
+            and _active(task)
+            and self.holds_permission(user, task)
+        )
+
+    def can_unassign(self, user, task):
+        return task.owner_id is not None and is_owner(task.owner, user) and _active(task)
+
+
+def _active(task) -> bool:
+    """Return True if the task's plan is active (not suspended, adopted or withdrawn)."""
+    return task.process.coerced.plan.status in ACTIVE_STATES

@@ -1,0 +1,260 @@
+"""The pages of the PLM flow: thin, each calls one service and shows its refusals."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from viewflow.workflow.flow.views import FlowChartView
+
+from forms.launch import LaunchForm
+from forms.steps import DecisionForm, PhaseNoteForm
+from plm_workflow.plans.errors import PlanError
+from plm_workflow.plans.models import Phase, PhaseNote, Plan, ReviewDecision
+from plm_workflow.plans.selectors import plans_visible_to
+from plm_workflow.plans.services import (
+    phase_note_save,
+    phase_work_submit,
+    plan_launch,
+    review_decide,
+)
+
+from .models import PLMProcess
+
+LAUNCHED = _("The plan of %(comune)s is launched.")
+DRAFT_SAVED = _("Draft saved. The task stays with you until you submit it.")
+WORK_SUBMITTED = _("Submitted to the facilitators.")
+DECISION_RECORDED = {
+    ReviewDecision.APPROVED: _("Approved: the plan moves on."),
+    ReviewDecision.RETURNED: _("Returned to the coordinators with your comments."),
+}
+
+
+def process_url(process) -> str:
+    return process.flow_class.instance.reverse("process_detail", args=[process.pk])
+
+
+class _RefusalMixin:
+    """Show a service's refusal as errors on the unchanged form, never a 500."""
+
+    def refuse(self, form, error: PlanError):
+        if error.forbidden:
+            raise PermissionDenied(" ".join(error.messages))
+        for message in error.messages:
+            form.add_error(None, message)
+        return self.form_invalid(form)
+
+
+class _TaskFormView(_RefusalMixin, generic.FormView):
+    """A task's form, on a page that shows the plan it belongs to."""
+
+    def get_context_data(self, **kwargs):
+        activation = self.request.activation
+        context = super().get_context_data(**kwargs)
+        context.update(
+            process=activation.process,
+            plan=activation.process.plan,
+            task=activation.task,
+            process_url=process_url(activation.process),
+        )
+        return context
+
+    def done(self, message):
+        self.request.activation.execute()
+        messages.success(self.request, message)
+        return redirect(process_url(self.request.activation.process))
+
+
+class LaunchView(_RefusalMixin, generic.FormView):
+    """The lead launches a comune's plan: the plan, its people, its first task."""
+
+    form_class = LaunchForm
+    template_name = "flows/plm/launch.html"
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            plan = plan_launch(
+                comune=data["comune"],
+                title=data["title"],
+                adhesion_act_number=data["adhesion_act_number"],
+                adhesion_act_date=data["adhesion_act_date"],
+                coordinators=list(data["coordinators"]),
+                facilitators=list(data["facilitators"]),
+                by=self.request.user,
+            )
+        except PlanError as error:
+            return self.refuse(form, error)
+        activation = self.request.activation
+        activation.process.plan = plan
+        activation.execute()
+        messages.success(self.request, LAUNCHED % {"comune": plan.comune.label})
+        return redirect(process_url(activation.process))
+
+
+class WorkView(_TaskFormView):
+    """A coordinator's step: the phase note, saved as a draft or submitted."""
+
+    phase = None
+    form_class = PhaseNoteForm
+    template_name = "flows/plm/work.html"
+
+    def get_initial(self):
+        plan = self.request.activation.process.plan
+        note = PhaseNote.objects.filter(plan=plan, phase=self.phase).first()
+        return {"text": note.text if note else ""}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["phase"] = Phase(self.phase)
+        context["returned_by"] = returned_by(self.request.activation.task)
+        return context
+
+    def form_valid(self, form):
+        plan = self.request.activation.process.plan
+        text = form.cleaned_data["text"]
+        try:
+            if "_draft" in self.request.POST:
+                # The note only: the task is never saved here, so its stored status stays
+                # NEW or ASSIGNED and a withdrawal can still cancel it.
+                phase_note_save(plan=plan, phase=self.phase, text=text, by=self.request.user)
+                messages.success(self.request, DRAFT_SAVED)
+                return HttpResponseRedirect(self.request.get_full_path())
+            with transaction.atomic():
+                phase_work_submit(plan=plan, phase=self.phase, text=text, by=self.request.user)
+                return self.done(WORK_SUBMITTED)
+        except PlanError as error:
+            return self.refuse(form, error)
+
+
+class CheckView(_TaskFormView):
+    """A facilitator's check: approve, or return with comments."""
+
+    phase = None
+    form_class = DecisionForm
+    template_name = "flows/plm/check.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.request.activation.process.plan
+        context["phase"] = Phase(self.phase)
+        context["note"] = PhaseNote.objects.filter(plan=plan, phase=self.phase).first()
+        context["reviews"] = plan.reviews.filter(phase=self.phase).select_related("reviewer")
+        return context
+
+    def form_valid(self, form):
+        decision = form.cleaned_data["decision"]
+        try:
+            with transaction.atomic():
+                review_decide(
+                    plan=self.request.activation.process.plan,
+                    phase=self.phase,
+                    decision=decision,
+                    comments=form.cleaned_data["comments"],
+                    by=self.request.user,
+                )
+                return self.done(DECISION_RECORDED[ReviewDecision(decision)])
+        except PlanError as error:
+            return self.refuse(form, error)
+
+
+def returned_by(task):
+    """Return the review that sent this work task back, if it was created by a return."""
+    review_pk = (task.data or {}).get("returned_by_review")
+    if review_pk is None:
+        return None
+    return task.process.coerced.plan.reviews.select_related("reviewer").filter(pk=review_pk).first()
+
+
+class TaskDetailView(generic.TemplateView):
+    """A task's page: what it is, who holds it, the actions the user may take."""
+
+    template_name = "flows/plm/task_detail.html"
+
+    def get_context_data(self, **kwargs):
+        activation = self.request.activation
+        task, process = activation.task, activation.process
+        context = super().get_context_data(**kwargs)
+        context.update(
+            process=process,
+            plan=process.plan,
+            task=task,
+            process_url=process_url(process),
+            actions=task_actions(activation, self.request.user),
+            returned_by=returned_by(task),
+        )
+        return context
+
+
+# The task actions offered on a task page, by viewflow transition; others stay hidden.
+_ACTIONS = {
+    "assign": (_("Take on this task"), "assign", "post"),
+    "start": (_("Work on it"), "execute", "get"),
+    "unassign": (_("Release it"), "unassign", "post"),
+}
+
+
+def task_actions(activation, user) -> list[dict]:
+    """Return the actions the user may take on the task now: label, url, method."""
+    actions = []
+    for transition in activation.get_available_transitions(user):
+        if transition.slug not in _ACTIONS:
+            continue
+        label, url_name, method = _ACTIONS[transition.slug]
+        url = activation.flow_task.reverse(
+            url_name, args=[activation.process.pk, activation.task.pk]
+        )
+        actions.append({"label": label, "url": url, "method": method})
+    return actions
+
+
+class ProcessDetailView(generic.DetailView):
+    """A plan's process: its tasks and review decisions (visible plans only, else 404)."""
+
+    flow_class = None
+    viewset = None
+    pk_url_kwarg = "process_pk"
+    context_object_name = "process"
+    template_name = "flows/plm/process_detail.html"
+
+    def get_queryset(self):
+        return PLMProcess.objects.filter(
+            flow_class=self.flow_class, plan__in=plans_visible_to(self.request.user)
+        ).select_related("plan__comune")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        process = self.object
+        tasks = list(process.task_set.select_related("owner").order_by("created", "pk"))
+        for task in tasks:
+            task.url = task.flow_task.reverse("index", args=[process.pk, task.pk])
+        context.update(
+            plan=process.plan,
+            tasks=tasks,
+            chart_url=process.flow_class.instance.reverse("process_chart", args=[process.pk]),
+            reviews=process.plan.reviews.select_related("reviewer"),
+            notes=process.plan.phase_notes.all(),
+        )
+        return context
+
+
+class ProcessChartView(FlowChartView):
+    """The flow's chart; a plan's chart only for those who may see the plan."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if (
+            process_pk is not None
+            and not PLMProcess.objects.filter(
+                pk=process_pk, plan__in=plans_visible_to(request.user)
+            ).exists()
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def plan_status(process) -> str:
+    """Read the plan's status as stored now."""
+    return Plan.objects.values_list("status", flat=True).get(pk=process.plan_id)

@@ -1,0 +1,31 @@
+"""The PLM flow's pages, without viewflow's lists that would show every comune."""
+
+from django.urls import path, reverse
+from django.views.generic import RedirectView
+from viewflow.workflow.flow import FlowViewset
+
+from . import views
+
+
+class _HomeRedirectView(RedirectView):
+    def get_redirect_url(self, *args, **kwargs):
+        return reverse("home:index")
+
+
+class PLMFlowViewset(FlowViewset):
+    """Process, task and chart pages behind the plan's visibility.
+
+    viewflow's dashboard, process list and task list read the model-wide permission and
+    would list every comune's plan: they are switched off, and so is its process cancel
+    (a plan is withdrawn through its service). The flow's index is the home page.
+    """
+
+    process_list_path = None
+    task_list_path = None
+    process_cancel_path = None
+    process_detail_view_class = views.ProcessDetailView
+    chart_view_class = views.ProcessChartView
+
+    @property
+    def index_path(self):
+        return path("", _HomeRedirectView.as_view(), name="index")

@@ -1,0 +1,50 @@
+"""The lead's launch form: the comune, its people and the adhesion act."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from plm_workflow.plans.selectors import ComuneLookupError, comune_get
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+
+
+class LaunchForm(forms.Form):
+    comune = forms.CharField(
+        label=_("Comune"),
+        max_length=250,
+        help_text=_("Type to search; or give the ISTAT code or “Name (PROV)”, e.g. Castro (LE)."),
+    )
+    title = forms.CharField(label=_("Cycle title"), max_length=200, initial=_("PLM"))
+    adhesion_act_number = forms.CharField(label=_("Adhesion act number"), max_length=50)
+    adhesion_act_date = forms.DateField(
+        label=_("Adhesion act date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    coordinators = PersonChoiceField(
+        label=_("Coordinators"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("The comune's current coordinators keep their role."),
+    )
+    facilitators = PersonChoiceField(
+        label=_("Facilitators"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("The comune's current facilitators keep their role."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["coordinators"].queryset = people
+        self.fields["facilitators"].queryset = people
+
+    def clean_comune(self):
+        try:
+            return comune_get(text=self.cleaned_data["comune"])
+        except ComuneLookupError as error:
+            raise forms.ValidationError(str(error)) from None

@@ -1,0 +1,36 @@
+"""The minimal forms of the flow's steps: a phase note for work, a decision for checks."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, ReviewDecision
+
+
+class PhaseNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Phase note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What was done in this phase. Save a draft at any time; submit when done."),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ReviewDecision.choices, widget=forms.RadioSelect
+    )
+    comments = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Required to return the work: say what must change."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("decision") == ReviewDecision.RETURNED
+            and not (cleaned.get("comments") or "").strip()
+        ):
+            self.add_error("comments", RETURN_WITHOUT_COMMENTS)
+        return cleaned

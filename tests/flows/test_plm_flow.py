@@ -1,0 +1,194 @@
+"""The PLM flow over HTTP, from launch to adoption, as the people who do each step."""
+
+import pytest
+from django.utils.html import escape
+from viewflow.workflow.status import STATUS
+
+from flows.flows import NODE_STATUS
+from flows.views import DRAFT_SAVED
+from plm_workflow.plans.models import PhaseNote, Plan, PlanStatus, Review
+from tests.flows.conftest import open_task, url
+
+pytestmark = pytest.mark.django_db
+
+S = PlanStatus
+
+
+def assert_in_step(plan, node, status):
+    """The plan is in ``status`` and its one open task is at ``node``, as DESIGN §3 says."""
+    plan.refresh_from_db()
+    task = open_task(plan)
+    assert (task.flow_task.name, plan.status) == (node, status)
+    assert NODE_STATUS[task.flow_task.name] == plan.status
+    return task
+
+
+def claim(client, person, task):
+    client.force_login(person)
+    response = client.post(url(task, "assign"))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.ASSIGNED, person)
+
+
+def work(client, person, task, text):
+    """Take the work task, save a draft, then submit it."""
+    claim(client, person, task)
+    response = client.post(url(task, "execute"), {"text": text + " (bozza)", "_draft": "1"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED
+    response = client.post(url(task, "execute"), {"text": text, "_submit": "1"})
+    assert response.status_code == 302, response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.DONE, person)
+
+
+def decide(client, person, task, decision, comments=""):
+    claim(client, person, task)
+    response = client.post(url(task, "execute"), {"decision": decision, "comments": comments})
+    assert response.status_code == 302, response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.DONE, person)
+
+
+def reviews(plan):
+    return list(
+        Review.objects.filter(plan=plan)
+        .order_by("pk")
+        .values_list("phase", "round", "decision", "comments", "reviewer__username")
+    )
+
+
+def test_a_plan_goes_from_launch_to_adoption_with_a_return_and_a_round_of_changes(
+    client, lead, coordinator, facilitator, launch_url, launch_data
+):
+    # given: the lead launches Saluzzo's plan from the launch form
+    client.force_login(lead)
+    assert client.get(launch_url).status_code == 200
+    response = client.post(launch_url, launch_data)
+    plan = Plan.objects.get(comune__istat_code="004203")
+    assert response.status_code == 302
+    assert response["Location"] == plan.process.flow_class.instance.reverse(
+        "process_detail", args=[plan.process.pk]
+    )
+    assert plan.adhesion_act_number == "DGC 112/2022"
+    launch_task = plan.process.task_set.get(flow_task_type="HUMAN_START")
+    assert (launch_task.status, launch_task.owner) == (STATUS.DONE, lead)
+
+    # the assessment is offered to the coordinators, held by nobody yet
+    task = assert_in_step(plan, "assess", S.NEEDS_ASSESSMENT)
+    assert (task.status, task.owner) == (STATUS.NEW, None)
+    work(client, coordinator, task, "Circa 1.500 braccianti stranieri nei picchi estivi.")
+    assert PhaseNote.objects.get(plan=plan, phase="assessment").text.startswith("Circa 1.500")
+
+    # a facilitator returns the assessment with comments
+    task = assert_in_step(plan, "check_assessment", S.NEEDS_ASSESSMENT)
+    decide(client, facilitator, task, "returned", "Manca la mappa degli insediamenti informali.")
+    assert reviews(plan) == [
+        ("assessment", 1, "returned", "Manca la mappa degli insediamenti informali.", "facilitator")
+    ]
+
+    # the new assessment task shows the comments that returned it
+    task = assert_in_step(plan, "assess", S.NEEDS_ASSESSMENT)
+    assert task.owner is None
+    client.force_login(coordinator)
+    for page in ("detail", "execute"):
+        if page == "execute":
+            claim(client, coordinator, task)
+        content = client.get(url(task, page)).content.decode()
+        assert escape("Manca la mappa degli insediamenti informali.") in content
+    client.post(
+        url(task, "execute"), {"text": "Insediamenti: due, circa 300 persone.", "_submit": "1"}
+    )
+
+    # approved this time: the stakeholder tables open
+    task = assert_in_step(plan, "check_assessment", S.NEEDS_ASSESSMENT)
+    decide(client, facilitator, task, "approved")
+    assert reviews(plan)[1] == ("assessment", 2, "approved", "", "facilitator")
+
+    task = assert_in_step(plan, "convene_tables", S.STAKEHOLDER_TABLES)
+    assert "Manca la mappa" not in client.get(url(task, "detail")).content.decode()
+    work(client, coordinator, task, "Tavolo primario e 4 gruppi tematici, 11 incontri.")
+    task = assert_in_step(plan, "check_tables", S.STAKEHOLDER_TABLES)
+    decide(client, facilitator, task, "approved", "Bene.")
+
+    # drafting, then review asks for changes: the plan goes back to drafting
+    task = assert_in_step(plan, "draft", S.DRAFTING)
+    work(client, coordinator, task, "Bozza con 12 schede intervento.")
+    task = assert_in_step(plan, "review", S.REVIEW)
+    decide(client, facilitator, task, "returned", "Aggiungere gli indicatori della scheda 3.")
+    task = assert_in_step(plan, "draft", S.DRAFTING)
+    client.force_login(coordinator)
+    assert (
+        escape("Aggiungere gli indicatori della scheda 3.")
+        in client.get(url(task, "detail")).content.decode()
+    )
+    work(client, coordinator, task, "Bozza con indicatori.")
+    task = assert_in_step(plan, "review", S.REVIEW)
+    decide(client, facilitator, task, "approved")
+
+    # adoption recorded by the coordinator, verified by the facilitator
+    task = assert_in_step(plan, "record_adoption", S.ADOPTION)
+    work(client, coordinator, task, "DCC n. 45 del 2023.")
+    task = assert_in_step(plan, "verify_adoption", S.ADOPTION)
+    decide(client, facilitator, task, "approved", "Adozione verificata.")
+
+    # then: adopted, the flow ended, every decision on record
+    plan.refresh_from_db()
+    assert plan.status == S.ADOPTED
+    assert not plan.process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
+    assert plan.process.task_set.filter(flow_task_type="END", status=STATUS.DONE).exists()
+    plan.process.refresh_from_db()
+    assert plan.process.status == "DONE"
+    assert reviews(plan) == [
+        (
+            "assessment",
+            1,
+            "returned",
+            "Manca la mappa degli insediamenti informali.",
+            "facilitator",
+        ),
+        ("assessment", 2, "approved", "", "facilitator"),
+        ("tables", 1, "approved", "Bene.", "facilitator"),
+        ("drafting", 1, "returned", "Aggiungere gli indicatori della scheda 3.", "facilitator"),
+        ("drafting", 2, "approved", "", "facilitator"),
+        ("adoption", 1, "approved", "Adozione verificata.", "facilitator"),
+    ]
+    # the plan's page shows every decision and its comments to its coordinator
+    client.force_login(coordinator)
+    content = client.get(
+        plan.process.flow_class.instance.reverse("process_detail", args=[plan.process.pk])
+    ).content.decode()
+    assert escape("Manca la mappa degli insediamenti informali.") in content
+    assert "Adozione verificata." in content
+
+
+def test_a_draft_save_keeps_the_task_new_or_assigned_and_cancellable(
+    client, flow_plan, coordinator
+):
+    task = open_task(flow_plan)
+    claim(client, coordinator, task)
+
+    response = client.post(url(task, "execute"), {"text": "Appunti.", "_draft": "1"}, follow=True)
+
+    assert escape(str(DRAFT_SAVED)) in response.content.decode()
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED
+    assert task.started is None
+    assert PhaseNote.objects.get(plan=flow_plan, phase="assessment").text == "Appunti."
+    assert task.flow_task.activation_class(task).cancel.can_proceed()
+
+
+def test_a_draft_save_on_an_unclaimed_task_is_refused_and_keeps_it_new(
+    client, flow_plan, coordinator
+):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+
+    response = client.post(url(task, "execute"), {"text": "Appunti.", "_draft": "1"})
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.NEW, None)
+    assert not PhaseNote.objects.filter(plan=flow_plan).exists()
