@@ -17,11 +17,11 @@ from plm_workflow.plans.selectors import plans_visible_to
 from plm_workflow.plans.services import (
     phase_note_save,
     phase_work_submit,
-    plan_launch,
     review_decide,
 )
 
 from .models import PLMProcess
+from .services import flow_launch
 
 LAUNCHED = _("The plan of %(comune)s is launched.")
 DRAFT_SAVED = _("Draft saved. The task stays with you until you submit it.")
@@ -76,7 +76,8 @@ class LaunchView(_RefusalMixin, generic.FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            plan = plan_launch(
+            plan = flow_launch(
+                activation=self.request.activation,
                 comune=data["comune"],
                 title=data["title"],
                 adhesion_act_number=data["adhesion_act_number"],
@@ -87,11 +88,8 @@ class LaunchView(_RefusalMixin, generic.FormView):
             )
         except PlanError as error:
             return self.refuse(form, error)
-        activation = self.request.activation
-        activation.process.plan = plan
-        activation.execute()
         messages.success(self.request, LAUNCHED % {"comune": plan.comune.label})
-        return redirect(process_url(activation.process))
+        return redirect(process_url(plan.process))
 
 
 class WorkView(_TaskFormView):

@@ -65,10 +65,7 @@ def facilitator(db):
     return UserFactory(username="facilitator")
 
 
-@pytest.fixture
-def launch(lead, coordinator, facilitator):
-    """Launch a plan for a comune, by the lead, with the usual people."""
-
+def _launcher(service, lead, coordinator, facilitator):
     def _launch(comune, **overrides):
         values = {
             "comune": comune,
@@ -80,9 +77,23 @@ def launch(lead, coordinator, facilitator):
             "by": lead,
         }
         values.update(overrides)
-        return plan_launch(**values)
+        return service(**values)
 
     return _launch
+
+
+@pytest.fixture
+def launch(lead, coordinator, facilitator):
+    """Launch a plan for a comune, by the lead, with the usual people (the plan alone)."""
+    return _launcher(plan_launch, lead, coordinator, facilitator)
+
+
+@pytest.fixture
+def flow_launched(lead, coordinator, facilitator):
+    """Launch a plan and its process, as the launch page does."""
+    from flows.services import flow_launch
+
+    return _launcher(flow_launch, lead, coordinator, facilitator)
 
 
 @pytest.fixture

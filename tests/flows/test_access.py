@@ -1,0 +1,221 @@
+"""Who may open and act on the pages of a plan's process and tasks."""
+
+import pytest
+from django.utils.html import escape
+from viewflow.workflow.status import STATUS
+
+from flows.nodes import TASK_CLOSED
+from plm_workflow.accounts.services import role_grant
+from plm_workflow.plans.checks import ASSESSMENT_NOTE_MISSING
+from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, PhaseNote, Plan, PlanStatus, Review
+from tests.factories import ComuneFactory, UserFactory
+from tests.flows.conftest import open_task, url
+
+pytestmark = pytest.mark.django_db
+
+ACTIONS = ("assign", "execute", "unassign")
+
+
+@pytest.fixture
+def outsiders(flow_launched):
+    """A coordinator of another comune and a facilitator of another plan."""
+    other_coordinator = UserFactory(username="coord-albenga")
+    other_facilitator = UserFactory(username="facilitator-albenga")
+    albenga = ComuneFactory(istat_code="009002", name="Albenga", province_code="SV")
+    flow_launched(albenga, coordinators=[other_coordinator], facilitators=[other_facilitator])
+    return [other_coordinator, other_facilitator]
+
+
+@pytest.fixture
+def returned_plan(client, flow_plan, coordinator, facilitator):
+    """A plan whose assessment was returned once: closed tasks of every kind, one open."""
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+    client.post(url(task, "execute"), {"text": "Analisi.", "_submit": "1"})
+    task = open_task(flow_plan)
+    client.force_login(facilitator)
+    client.post(url(task, "assign"))
+    client.post(url(task, "execute"), {"decision": "returned", "comments": "Da completare."})
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))  # the open task is held: unassign is an action too
+    client.logout()
+    assert flow_plan.process.task_set.count() == 5  # launch, assess, check, gate, assess
+    return flow_plan
+
+
+def pages(plan):
+    """Every page of the plan's process and tasks that shows something (GET)."""
+    process = plan.process
+    flow = process.flow_class.instance
+    yield flow.reverse("process_detail", args=[process.pk])
+    yield flow.reverse("process_chart", args=[process.pk])
+    for task in process.task_set.all():
+        yield url(task, "index")
+        yield url(task, "detail")
+
+
+def actions(plan):
+    for task in plan.process.task_set.filter(flow_task_type="HUMAN"):
+        for action in ACTIONS:
+            yield task, url(task, action)
+
+
+def snapshot(plan):
+    process = plan.process
+    plan.refresh_from_db()
+    return (
+        plan.status,
+        list(process.task_set.order_by("pk").values_list("status", "owner_id", "finished")),
+        list(PhaseNote.objects.filter(plan=plan).values_list("phase", "text")),
+        Review.objects.filter(plan=plan).count(),
+    )
+
+
+def test_outsiders_get_404_on_every_page_and_action_of_a_plan(client, returned_plan, outsiders):
+    before = snapshot(returned_plan)
+    for person in outsiders:
+        client.force_login(person)
+        for page in pages(returned_plan):
+            assert client.get(page).status_code == 404, (person, page)
+        for _task, action in actions(returned_plan):
+            assert client.get(action).status_code == 404, (person, action)
+            response = client.post(action, {"text": "x", "_submit": "1", "decision": "approved"})
+            assert response.status_code == 404, (person, action)
+    assert snapshot(returned_plan) == before
+
+
+def test_an_outsider_cannot_tell_a_hidden_task_from_a_missing_one(client, returned_plan, outsiders):
+    task = open_task(returned_plan)
+    client.force_login(outsiders[0])
+    hidden = client.get(url(task, "detail"))
+    missing = client.get(url(task, "detail").replace(f"/{task.pk}/", "/999999/"))
+    assert hidden.status_code == missing.status_code == 404
+
+
+def test_a_task_of_another_process_is_not_reached_through_this_ones_url(
+    client, returned_plan, launch, outsiders, coordinator
+):
+    # the coordinator of Saluzzo forges Albenga's task id into a Saluzzo process URL
+    albenga_task = open_task(Plan.objects.get(comune__istat_code="009002"))
+    forged = url(albenga_task, "assign").replace(
+        f"/{albenga_task.process_id}/", f"/{returned_plan.process.pk}/", 1
+    )
+    client.force_login(coordinator)
+    assert client.post(forged).status_code == 404
+    albenga_task.refresh_from_db()
+    assert albenga_task.owner is None
+
+
+def test_an_auditor_opens_every_page_and_finds_no_action(client, returned_plan, auditor):
+    client.force_login(auditor)
+    for page in pages(returned_plan):
+        response = client.get(page, follow=True)
+        assert response.status_code == 200, page
+        content = response.content.decode()
+        assert 'class="plm-actions"' not in content, page
+    held = open_task(returned_plan)
+    detail = client.get(url(held, "detail")).content.decode()
+    assert url(held, "unassign") not in detail
+    assert url(held, "execute") not in detail
+
+
+def test_an_auditor_is_refused_every_action(client, returned_plan, auditor):
+    before = snapshot(returned_plan)
+    client.force_login(auditor)
+    open_one = open_task(returned_plan)
+    for action in ACTIONS:
+        assert client.get(url(open_one, action)).status_code == 403, action
+        response = client.post(url(open_one, action), {"text": "x", "_submit": "1"})
+        assert response.status_code == 403, action
+    assert snapshot(returned_plan) == before
+
+
+def test_completing_a_finished_task_again_says_so_and_changes_nothing(
+    client, returned_plan, coordinator
+):
+    done = returned_plan.process.task_set.filter(flow_task_type="HUMAN", status=STATUS.DONE)
+    first_assessment = done.filter(owner=coordinator).earliest("pk")
+    before = snapshot(returned_plan)
+    client.force_login(coordinator)
+
+    response = client.post(
+        url(first_assessment, "execute"), {"text": "Riscritto.", "_submit": "1"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert escape(str(TASK_CLOSED)) in response.content.decode()
+    assert snapshot(returned_plan) == before
+
+
+def test_a_refused_submission_shows_why_and_changes_nothing(client, flow_plan, coordinator):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+
+    response = client.post(url(task, "execute"), {"text": "   ", "_submit": "1"})
+
+    assert response.status_code == 200
+    assert escape(str(ASSESSMENT_NOTE_MISSING)) in response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.ASSIGNED, coordinator)
+    assert not PhaseNote.objects.filter(plan=flow_plan).exists()
+    flow_plan.refresh_from_db()
+    assert flow_plan.status == PlanStatus.NEEDS_ASSESSMENT
+
+
+def test_returning_without_comments_is_refused_on_the_form(
+    client, flow_plan, coordinator, facilitator
+):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+    client.post(url(task, "execute"), {"text": "Analisi.", "_submit": "1"})
+    check = open_task(flow_plan)
+    client.force_login(facilitator)
+    client.post(url(check, "assign"))
+
+    response = client.post(url(check, "execute"), {"decision": "returned", "comments": " "})
+
+    assert response.status_code == 200
+    assert escape(str(RETURN_WITHOUT_COMMENTS)) in response.content.decode()
+    check.refresh_from_db()
+    assert check.status == STATUS.ASSIGNED
+    assert not Review.objects.exists()
+
+
+def test_a_coordinator_cannot_take_a_check_task(client, flow_plan, coordinator, facilitator):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+    client.post(url(task, "execute"), {"text": "Analisi.", "_submit": "1"})
+    check = open_task(flow_plan)
+
+    assert client.post(url(check, "assign")).status_code == 403
+    check.refresh_from_db()
+    assert check.owner is None
+
+
+def test_a_facilitator_cannot_take_a_work_task(client, flow_plan, facilitator):
+    task = open_task(flow_plan)
+    client.force_login(facilitator)
+
+    assert client.post(url(task, "assign")).status_code == 403
+    task.refresh_from_db()
+    assert task.owner is None
+
+
+def test_only_the_holder_releases_a_task(client, flow_plan, coordinator):
+    task = open_task(flow_plan)
+    colleague = UserFactory(username="coord-saluzzo-2")
+    role_grant(user=colleague, role="coordinator", comune=flow_plan.comune, by=None)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+
+    client.force_login(colleague)
+    assert client.post(url(task, "unassign")).status_code == 403
+    client.force_login(coordinator)
+    assert client.post(url(task, "unassign")).status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.NEW, None)
