@@ -19,7 +19,7 @@ class LaunchForm(forms.Form):
         max_length=250,
         help_text=_("Type to search; or give the ISTAT code or “Name (PROV)”, e.g. Castro (LE)."),
     )
-    title = forms.CharField(label=_("Cycle title"), max_length=200, initial=_("PLM"))
+    title = forms.CharField(label=_("Cycle title"), max_length=200, initial="PLM")
     adhesion_act_number = forms.CharField(label=_("Adhesion act number"), max_length=50)
     adhesion_act_date = forms.DateField(
         label=_("Adhesion act date"), widget=forms.DateInput(attrs={"type": "date"})
