@@ -15,3 +15,16 @@ class SuperuserAdminSite(AdminSite):
     def has_permission(self, request):
         """Return True if the user is an active superuser."""
         return request.user.is_active and request.user.is_superuser
+
+
+class ReadOnlyAdminMixin:
+    """Inspect, never change: every change goes through the app's services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

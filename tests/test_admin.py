@@ -5,7 +5,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "model", ["plans_comune", "plans_plan", "plans_phasenote", "accounts_membership"]
+    "model",
+    [
+        "plans_comune",
+        "plans_plan",
+        "plans_phasenote",
+        "plans_review",
+        "accounts_membership",
+        "viewflow_process",
+        "viewflow_task",
+    ],
 )
 def test_domain_models_are_read_only_in_the_admin(model, client, superuser, plan):
     client.force_login(superuser)
@@ -31,3 +40,23 @@ def test_a_plan_cannot_be_changed_or_reverted_from_the_admin(client, superuser, 
     assert plan.history.count() == rows
     assert plan.title == "PLM 2022-2023"
     assert settings.SIMPLE_HISTORY_REVERT_DISABLED is True
+
+
+def test_a_task_cannot_be_changed_or_deleted_from_the_admin(
+    client, superuser, flow_launched, comune
+):
+    plan = flow_launched(comune)
+    task = plan.process.task_set.get(flow_task_type="HUMAN")
+    client.force_login(superuser)
+
+    change = client.post(
+        reverse("admin:viewflow_task_change", args=[task.pk]), {"owner_permission": ""}
+    )
+    delete = client.post(reverse("admin:viewflow_task_delete", args=[task.pk]), {"post": "yes"})
+    delete_process = client.post(
+        reverse("admin:viewflow_process_delete", args=[plan.process.pk]), {"post": "yes"}
+    )
+
+    assert (change.status_code, delete.status_code, delete_process.status_code) == (403,) * 3
+    task.refresh_from_db()
+    assert task.owner_permission == "plans.coordinate_plan"

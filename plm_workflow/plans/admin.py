@@ -1,20 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from plm_workflow.admin import ReadOnlyAdminMixin
+
 from .models import Comune, PhaseNote, Plan, Review
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Inspect, never change: every change goes through the app's services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Inspect, never change, with the field history of each row."""
 
 
 @admin.register(Comune)
