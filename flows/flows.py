@@ -10,7 +10,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from plm_workflow.plans import permissions
-from plm_workflow.plans.models import Phase, PlanStatus, ReviewDecision
+from plm_workflow.plans.models import Phase, Plan, PlanStatus, ReviewDecision
 from plm_workflow.plans.selectors import plans_visible_to, review_latest
 
 from . import nodes, views
@@ -25,7 +25,9 @@ def _reached(status):
     """Return a gate condition: True if the plan is now in ``status``."""
 
     def condition(activation):
-        return views.plan_status(activation.process) == status
+        # Read the status as stored now: the step's service has just moved the plan.
+        stored = Plan.objects.values_list("status", flat=True).get(pk=activation.process.plan_id)
+        return stored == status
 
     return condition
 

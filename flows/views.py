@@ -12,7 +12,7 @@ from viewflow.workflow.flow.views import FlowChartView
 from forms.launch import LaunchForm
 from forms.steps import DecisionForm, PhaseNoteForm
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Phase, PhaseNote, Plan, ReviewDecision
+from plm_workflow.plans.models import Phase, PhaseNote, ReviewDecision
 from plm_workflow.plans.selectors import plans_visible_to
 from plm_workflow.plans.services import (
     phase_note_save,
@@ -251,8 +251,3 @@ class ProcessChartView(FlowChartView):
         ):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
-
-
-def plan_status(process) -> str:
-    """Read the plan's status as stored now."""
-    return Plan.objects.values_list("status", flat=True).get(pk=process.plan_id)
