@@ -26,7 +26,7 @@ from plm_workflow.plans.models import ACTIVE_STATES
 from plm_workflow.plans.selectors import plans_visible_to
 
 from .models import PLMProcess
-from .views import TaskDetailView
+from .views import TaskDetailView, TaskIndexView
 
 TASK_CLOSED = _("This task is already closed: nothing was changed.")
 TASK_NOT_CLAIMED = _("Take this task on before you work on it.")
@@ -148,6 +148,7 @@ class Task(PlanPagesMixin, flow.View):
     ownership. Reassignment is off until it runs through an audited service.
     """
 
+    index_view_class = TaskIndexView
     reassign_view_class = None
 
     @property

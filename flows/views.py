@@ -166,6 +166,18 @@ def returned_by(task):
     return task.process.coerced.plan.reviews.select_related("reviewer").filter(pk=review_pk).first()
 
 
+class TaskIndexView(generic.RedirectView):
+    """A task's link: its form for the person who holds it, its page for everyone else."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        activation = self.request.activation
+        task, node = activation.task, activation.flow_task
+        name = "detail"
+        if activation.start.can_proceed() and node.can_execute(self.request.user, task):
+            name = "execute"
+        return node.reverse(name, args=[task.process_id, task.pk])
+
+
 class TaskDetailView(generic.TemplateView):
     """A task's page: what it is, who holds it, the actions the user may take."""
 

@@ -28,13 +28,19 @@ class LaunchForm(forms.Form):
         label=_("Coordinators"),
         queryset=get_user_model().objects.none(),
         required=False,
-        help_text=_("The comune's current coordinators keep their role."),
+        help_text=_(
+            "Ctrl-click (⌘ on a Mac) to choose several. The comune's current coordinators "
+            "keep their role."
+        ),
     )
     facilitators = PersonChoiceField(
         label=_("Facilitators"),
         queryset=get_user_model().objects.none(),
         required=False,
-        help_text=_("The comune's current facilitators keep their role."),
+        help_text=_(
+            "Ctrl-click (⌘ on a Mac) to choose several. The comune's current facilitators "
+            "keep their role."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
