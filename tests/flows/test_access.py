@@ -219,3 +219,34 @@ def test_only_the_holder_releases_a_task(client, flow_plan, coordinator):
     assert client.post(url(task, "unassign")).status_code == 302
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.NEW, None)
+
+
+def test_a_task_link_opens_the_form_for_its_holder_and_the_page_for_others(
+    client, flow_plan, coordinator, auditor, facilitator
+):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    assert client.get(url(task, "index"))["Location"] == url(task, "detail")  # not yet taken
+    client.post(url(task, "assign"))
+    assert client.get(url(task, "index"))["Location"] == url(task, "execute")
+    for person in (auditor, facilitator):
+        client.force_login(person)
+        assert client.get(url(task, "index"))["Location"] == url(task, "detail")
+
+
+def test_viewflows_own_lists_and_shortcuts_are_not_mounted(client, returned_plan, lead):
+    process = returned_plan.process
+    base = process.flow_class.instance.reverse("process_detail", args=[process.pk])
+    task = open_task(returned_plan)
+    client.force_login(lead)
+    for page in (
+        base.replace(f"{process.pk}/", "flows/"),
+        base.replace(f"{process.pk}/", "tasks/"),
+        base + "cancel/",
+        url(task, "detail").replace("detail/", "cancel/"),
+        url(task, "detail").replace("detail/", "undo/"),
+        url(task, "detail").replace("detail/", "revive/"),
+        url(task, "detail").replace("detail/", "reassign/"),
+    ):
+        assert client.get(page).status_code == 404, page
+        assert client.post(page).status_code == 404, page
