@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.utils import is_owner
 from viewflow.workflow import flow
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from plm_workflow.plans import permissions
@@ -26,10 +27,12 @@ from plm_workflow.plans.models import ACTIVE_STATES
 from plm_workflow.plans.selectors import plans_visible_to
 
 from .models import PLMProcess
-from .views import TaskDetailView, TaskIndexView
+from .views import MAX_ID, AssignView, TaskDetailView, TaskIndexView, UnassignView
 
 TASK_CLOSED = _("This task is already closed: nothing was changed.")
 TASK_NOT_CLAIMED = _("Take this task on before you work on it.")
+PLAN_NOT_ACTIVE = _("The plan is %(status)s: nothing can be done on its tasks now.")
+FLOW_BUSY = _("Someone else is acting on this plan right now: try again in a moment.")
 
 _CLOSED = (STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED)
 
@@ -40,6 +43,8 @@ def _load_task(node, request, process_pk: int, task_pk: int):
     The same answer for a task that does not exist and for one the user may not see: the
     page tells an outsider nothing about the plan.
     """
+    if process_pk > MAX_ID or task_pk > MAX_ID:
+        raise Http404
     task = node.flow_class.task_class._default_manager.filter(
         pk=task_pk, process_id=process_pk
     ).first()
@@ -54,8 +59,17 @@ def _load_task(node, request, process_pk: int, task_pk: int):
     return task
 
 
+def _refuse(request, node, task, message):
+    """Leave the task as it is and show why, on its page."""
+    messages.info(request, message)
+    return redirect(node.reverse("detail", args=[task.process_id, task.pk]))
+
+
 def _task_page(node, origin_view, *, permission=None, execute=False):
     """Wrap a task page: find the task (404), check the action's permission (403).
+
+    A task that cannot be acted on any more (closed, not taken yet, plan not active) sends
+    the person who could have acted back to its page with the reason.
 
     POSTs run under the flow's lock (``select_for_update`` on the process) in one
     transaction, so two people acting on one task take turns and the second one finds
@@ -68,15 +82,18 @@ def _task_page(node, origin_view, *, permission=None, execute=False):
         def call():
             task = _load_task(node, request, process_pk, task_pk)
             request.activation = node.activation_class(task)
-            if execute:
+            if execute or permission is not None:
                 if not node.holds_permission(request.user, task):
                     raise PermissionDenied
                 if task.status in _CLOSED:
-                    messages.info(request, TASK_CLOSED)
-                    return redirect(node.reverse("detail", args=[process_pk, task_pk]))
+                    return _refuse(request, node, task, TASK_CLOSED)
+                plan = task.process.plan
+                if plan.status not in ACTIVE_STATES:
+                    status = plan.get_status_display().lower()
+                    return _refuse(request, node, task, PLAN_NOT_ACTIVE % {"status": status})
+            if execute:
                 if task.status == STATUS.NEW:
-                    messages.info(request, TASK_NOT_CLAIMED)
-                    return redirect(node.reverse("detail", args=[process_pk, task_pk]))
+                    return _refuse(request, node, task, TASK_NOT_CLAIMED)
                 if not node.can_execute(request.user, task):
                     raise PermissionDenied
                 # In memory only: a draft save must leave the stored status NEW or ASSIGNED.
@@ -92,6 +109,9 @@ def _task_page(node, origin_view, *, permission=None, execute=False):
             return call()
         except TransitionNotAllowed:
             messages.info(request, TASK_CLOSED)
+            return redirect(node.reverse("detail", args=[process_pk, task_pk]))
+        except FlowLockFailed:
+            messages.warning(request, FLOW_BUSY)
             return redirect(node.reverse("detail", args=[process_pk, task_pk]))
 
     update_wrapper(view, origin_view)
@@ -149,6 +169,8 @@ class Task(PlanPagesMixin, flow.View):
     """
 
     index_view_class = TaskIndexView
+    assign_view_class = AssignView
+    unassign_view_class = UnassignView
     reassign_view_class = None
 
     @property

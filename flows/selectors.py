@@ -7,12 +7,12 @@ from guardian.models import UserObjectPermission
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from plm_workflow.plans.models import Plan
+from plm_workflow.plans.models import ACTIVE_STATES, Plan
 from plm_workflow.plans.selectors import plans_visible_to
 
 
 def tasks_open_for(user) -> QuerySet[Task]:
-    """Return the open tasks the user holds, or may take on, in the plans the user may see.
+    """Return the open tasks the user holds, or may take on, in active plans the user may see.
 
     A task offered to a permission is the user's to take only if the user holds that
     permission on that very plan (a guardian object permission); model-wide permissions and
@@ -33,7 +33,7 @@ def tasks_open_for(user) -> QuerySet[Task]:
     )
     return (
         Task.objects.filter(
-            process__plmprocess__plan__in=plans_visible_to(user),
+            process__plmprocess__plan__in=plans_visible_to(user).filter(status__in=ACTIVE_STATES),
             status__in=[STATUS.NEW, STATUS.ASSIGNED],
         )
         .filter(Q(owner_id=user.pk) | Q(owner__isnull=True) & Exists(holds))

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
-from viewflow.workflow.flow.views import FlowChartView
+from viewflow.workflow.flow.views import AssignTaskView, FlowChartView, UnassignTaskView
 
 from forms.launch import LaunchForm
 from forms.steps import DecisionForm, PhaseNoteForm
@@ -26,10 +26,17 @@ from .services import flow_launch
 LAUNCHED = _("The plan of %(comune)s is launched.")
 DRAFT_SAVED = _("Draft saved. The task stays with you until you submit it.")
 WORK_SUBMITTED = _("Submitted to the facilitators.")
+TAKEN = _("The task is yours now.")
+RELEASED = _("Task released: it is offered again to those who may take it.")
+SUBMIT_OR_SAVE = _("Choose whether to save a draft or to submit.")
 DECISION_RECORDED = {
     ReviewDecision.APPROVED: _("Approved: the plan moves on."),
     ReviewDecision.RETURNED: _("Returned to the coordinators with your comments."),
 }
+
+
+# Larger ids cannot exist (64-bit keys); SQLite would fail on them instead of finding nothing.
+MAX_ID = 2**63 - 1
 
 
 def process_url(process) -> str:
@@ -120,6 +127,9 @@ class WorkView(_TaskFormView):
                 phase_note_save(plan=plan, phase=self.phase, text=text, by=self.request.user)
                 messages.success(self.request, DRAFT_SAVED)
                 return HttpResponseRedirect(self.request.get_full_path())
+            if "_submit" not in self.request.POST:
+                form.add_error(None, SUBMIT_OR_SAVE)
+                return self.form_invalid(form)
             with transaction.atomic():
                 phase_work_submit(plan=plan, phase=self.phase, text=text, by=self.request.user)
                 return self.done(WORK_SUBMITTED)
@@ -164,6 +174,32 @@ def returned_by(task):
     if review_pk is None:
         return None
     return task.process.coerced.plan.reviews.select_related("reviewer").filter(pk=review_pk).first()
+
+
+class AssignView(AssignTaskView):
+    """Take a task on (POST only): then its form opens."""
+
+    http_method_names = ["post"]
+    success_message = TAKEN
+
+    def get_success_url(self):
+        activation = self.request.activation
+        return activation.flow_task.reverse(
+            "index", args=[activation.process.pk, activation.task.pk]
+        )
+
+
+class UnassignView(UnassignTaskView):
+    """Release a task (POST only): it is offered again."""
+
+    http_method_names = ["post"]
+    success_message = RELEASED
+
+    def get_success_url(self):
+        activation = self.request.activation
+        return activation.flow_task.reverse(
+            "detail", args=[activation.process.pk, activation.task.pk]
+        )
 
 
 class TaskIndexView(generic.RedirectView):
@@ -229,6 +265,11 @@ class ProcessDetailView(generic.DetailView):
     context_object_name = "process"
     template_name = "flows/plm/process_detail.html"
 
+    def get_object(self, queryset=None):
+        if self.kwargs["process_pk"] > MAX_ID:
+            raise Http404
+        return super().get_object(queryset)
+
     def get_queryset(self):
         return PLMProcess.objects.filter(
             flow_class=self.flow_class, plan__in=plans_visible_to(self.request.user)
@@ -255,11 +296,8 @@ class ProcessChartView(FlowChartView):
 
     def dispatch(self, request, *args, **kwargs):
         process_pk = kwargs.get("process_pk")
-        if (
-            process_pk is not None
-            and not PLMProcess.objects.filter(
-                pk=process_pk, plan__in=plans_visible_to(request.user)
-            ).exists()
-        ):
-            raise Http404
+        if process_pk is not None:
+            visible = PLMProcess.objects.filter(plan__in=plans_visible_to(request.user))
+            if process_pk > MAX_ID or not visible.filter(pk=process_pk).exists():
+                raise Http404
         return super().dispatch(request, *args, **kwargs)

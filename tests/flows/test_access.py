@@ -2,9 +2,12 @@
 
 import pytest
 from django.utils.html import escape
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
-from flows.nodes import TASK_CLOSED
+from flows.flows import PLMFlow
+from flows.nodes import FLOW_BUSY, PLAN_NOT_ACTIVE, TASK_CLOSED
+from flows.views import SUBMIT_OR_SAVE
 from plm_workflow.accounts.services import role_grant
 from plm_workflow.plans.checks import ASSESSMENT_NOTE_MISSING
 from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, PhaseNote, Plan, PlanStatus, Review
@@ -250,3 +253,94 @@ def test_viewflows_own_lists_and_shortcuts_are_not_mounted(client, returned_plan
     ):
         assert client.get(page).status_code == 404, page
         assert client.post(page).status_code == 404, page
+
+
+@pytest.mark.parametrize("person", ["auditor", "lead", "facilitator"])
+def test_who_lacks_the_nodes_permission_cannot_take_a_task_on(request, client, flow_plan, person):
+    task = open_task(flow_plan)
+    client.force_login(request.getfixturevalue(person))
+
+    assert client.post(url(task, "assign")).status_code == 403
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.NEW, None)
+
+
+def test_assign_and_release_answer_only_posts(client, flow_plan, coordinator):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+
+    assert client.get(url(task, "assign")).status_code == 405
+    client.post(url(task, "assign"))
+    assert client.get(url(task, "unassign")).status_code == 405
+    task.refresh_from_db()
+    assert task.owner == coordinator
+
+
+@pytest.mark.parametrize("state", [PlanStatus.SUSPENDED, PlanStatus.WITHDRAWN])
+def test_nothing_is_done_on_the_tasks_of_a_plan_that_is_not_active(
+    client, flow_plan, coordinator, drive, state
+):
+    held = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(held, "assign"))
+    drive(flow_plan, state)
+    before = snapshot(flow_plan)
+
+    draft = client.post(url(held, "execute"), {"text": "x", "_draft": "1"}, follow=True)
+    release = client.post(url(held, "unassign"), follow=True)
+
+    flow_plan.refresh_from_db()
+    reason = PLAN_NOT_ACTIVE % {"status": flow_plan.get_status_display().lower()}
+    for response in (draft, release):
+        assert response.status_code == 200
+        assert escape(str(reason)) in response.content.decode()
+    assert snapshot(flow_plan) == before
+    assert client.get("/home/").context["tasks"] == []
+
+
+def test_a_post_that_neither_saves_nor_submits_changes_nothing(client, flow_plan, coordinator):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+    before = snapshot(flow_plan)
+
+    response = client.post(url(task, "execute"), {"text": "Analisi."})
+
+    assert response.status_code == 200
+    assert escape(str(SUBMIT_OR_SAVE)) in response.content.decode()
+    assert snapshot(flow_plan) == before
+
+
+def test_ids_beyond_any_key_are_not_found(client, flow_plan, lead):
+    task = open_task(flow_plan)
+    huge = "99999999999999999999"
+    process_page = flow_plan.process.flow_class.instance.reverse(
+        "process_detail", args=[flow_plan.process.pk]
+    )
+    client.force_login(lead)
+    for page in (
+        process_page.replace(f"/{flow_plan.process.pk}/", f"/{huge}/"),
+        process_page.replace(f"/{flow_plan.process.pk}/", f"/{huge}/") + "chart/",
+        url(task, "detail").replace(f"/{task.pk}/", f"/{huge}/"),
+        url(task, "detail").replace(f"/{flow_plan.process.pk}/", f"/{huge}/", 1),
+    ):
+        assert client.get(page).status_code == 404, page
+
+
+def test_a_busy_plan_asks_to_try_again_and_changes_nothing(
+    client, flow_plan, coordinator, monkeypatch
+):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+    before = snapshot(flow_plan)
+
+    def busy(flow_class, process_pk):
+        raise FlowLockFailed("busy")
+
+    monkeypatch.setattr(PLMFlow, "lock_impl", busy)
+    response = client.post(url(task, "execute"), {"text": "x", "_submit": "1"}, follow=True)
+
+    assert response.status_code == 200
+    assert escape(str(FLOW_BUSY)) in response.content.decode()
+    assert snapshot(flow_plan) == before

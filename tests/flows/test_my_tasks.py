@@ -2,7 +2,7 @@
 
 import pytest
 
-from plm_workflow.accounts.services import role_grant
+from plm_workflow.accounts.services import role_grant, role_revoke
 from tests.factories import ComuneFactory, UserFactory
 from tests.flows.conftest import open_task, url
 
@@ -56,3 +56,14 @@ def test_the_lead_finds_the_launch_button_and_nobody_else(client, lead, coordina
     assert launch_url in client.get("/home/").content.decode()
     client.force_login(coordinator)
     assert launch_url not in client.get("/home/").content.decode()
+
+
+def test_a_revoked_coordinator_no_longer_sees_the_task_they_held(client, flow_plan, coordinator):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+
+    role_revoke(user=coordinator, role="coordinator", comune=flow_plan.comune)
+
+    assert my_tasks(client, coordinator) == []
+    assert client.get(url(task, "detail")).status_code == 404
