@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from plm_workflow.audit.models import EventKind
+from plm_workflow.audit.services import SYSTEM_FLOW, record
 from plm_workflow.plans import permissions
 from plm_workflow.plans.models import Phase, Plan, PlanStatus, ReviewDecision
 from plm_workflow.plans.selectors import plans_visible_to, review_latest
@@ -37,7 +39,7 @@ def _work(phase, title):
         nodes.Task(views.WorkView.as_view(phase=phase))
         .Annotation(title=title)
         .Permission(permissions.COORDINATE_PLAN, obj=_plan)
-        .onCreate(this.work_created)
+        .onCreate(this.task_created)
     )
 
 
@@ -46,6 +48,7 @@ def _check(phase, title):
         nodes.Task(views.CheckView.as_view(phase=phase))
         .Annotation(title=title)
         .Permission(permissions.FACILITATE_PLAN, obj=_plan)
+        .onCreate(this.task_created)
     )
 
 
@@ -128,13 +131,26 @@ class PLMFlow(flow.Flow):
 
     end = nodes.End().Annotation(title=_("Adopted"))
 
-    def work_created(self, activation):
-        """Link a work task created by a return to the review that returned it."""
-        phase = WORK_PHASES[activation.flow_task.name]
-        review = review_latest(plan=activation.process.plan, phase=phase)
+    def task_created(self, activation):
+        """Record a new human task; link a work task created by a return to its review."""
+        task, plan, name = activation.task, activation.process.plan, activation.flow_task.name
+        record(
+            kind=EventKind.TASK_CREATED,
+            actor=SYSTEM_FLOW,
+            plan=plan,
+            payload={"task": task.pk, "node": name, "offered_to": task.owner_permission},
+        )
+        phase = WORK_PHASES.get(name)
+        review = review_latest(plan=plan, phase=phase) if phase else None
         if review is not None and review.decision == ReviewDecision.RETURNED:
-            activation.task.data["returned_by_review"] = review.pk
-            activation.task.save(update_fields=["data"])
+            task.data["returned_by_review"] = review.pk
+            task.save(update_fields=["data"])
+            record(
+                kind=EventKind.TASK_RETURNED,
+                actor=review.reviewer,
+                plan=plan,
+                payload={"task": task.pk, "node": name, "review": review.pk},
+            )
 
     def has_view_permission(self, user, obj=None):
         """Return True if the user may see the plan of ``obj`` (or, without one, use the app).

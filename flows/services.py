@@ -4,6 +4,8 @@ from types import SimpleNamespace
 
 from django.db import transaction
 
+from plm_workflow.audit.models import EventKind
+from plm_workflow.audit.services import record
 from plm_workflow.plans.models import Plan
 from plm_workflow.plans.services import plan_launch
 
@@ -25,3 +27,20 @@ def flow_launch(*, by, activation=None, **fields) -> Plan:
         activation.process.plan = plan
         activation.execute()
     return plan
+
+
+def task_complete(*, activation, by) -> None:
+    """Record that the person completed the task, then let the flow create the next one.
+
+    Call it under the flow's lock, after the step's service: ``activation`` is the started
+    activation viewflow gave the task's page.
+    """
+    task = activation.task
+    with transaction.atomic():
+        record(
+            kind=EventKind.TASK_COMPLETED,
+            actor=by,
+            plan=activation.process.plan,
+            payload={"task": task.pk, "node": activation.flow_task.name},
+        )
+        activation.execute()

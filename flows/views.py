@@ -21,7 +21,7 @@ from plm_workflow.plans.services import (
 )
 
 from .models import PLMProcess
-from .services import flow_launch
+from .services import flow_launch, task_complete
 
 LAUNCHED = _("The plan of %(comune)s is launched.")
 DRAFT_SAVED = _("Draft saved. The task stays with you until you submit it.")
@@ -69,7 +69,7 @@ class _TaskFormView(_RefusalMixin, generic.FormView):
         return context
 
     def done(self, message):
-        self.request.activation.execute()
+        task_complete(activation=self.request.activation, by=self.request.user)
         messages.success(self.request, message)
         return redirect(process_url(self.request.activation.process))
 

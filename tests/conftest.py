@@ -1,8 +1,11 @@
 import datetime
 
 import pytest
+from django.db import connections
+from django.test import TransactionTestCase
 
 from plm_workflow.accounts.services import role_grant
+from plm_workflow.audit import triggers
 from plm_workflow.plans.models import Phase, PlanStatus
 from plm_workflow.plans.services import (
     phase_note_save,
@@ -16,6 +19,30 @@ from plm_workflow.plans.services import (
     plan_withdraw,
 )
 from tests.factories import ComuneFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_triggers_lifted_around_flush():
+    """Let the test framework empty the audit table after transactional and live tests.
+
+    Its flush (DELETE on SQLite, TRUNCATE on PostgreSQL) is exactly what the append-only
+    triggers refuse: lift them around the flush only, and put them back at once.
+    """
+    original = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        aliases = self._databases_names(include_mirrors=False)
+        for alias in aliases:
+            triggers.remove(connections[alias])
+        try:
+            return original(self)
+        finally:
+            for alias in aliases:
+                triggers.install(connections[alias])
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+    yield
+    TransactionTestCase._fixture_teardown = original
 
 
 @pytest.fixture(autouse=True)

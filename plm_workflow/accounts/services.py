@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from plm_workflow.audit.models import EventKind
+from plm_workflow.audit.services import SYSTEM_OPERATOR, record
 from plm_workflow.db import lock_row
 from plm_workflow.plans import permissions
 from plm_workflow.plans.models import NON_FINAL_STATES, Comune, Plan
@@ -80,6 +82,21 @@ def role_grant(*, user, role: str, comune: Comune | None = None, by=None) -> Non
                 ALREADY_HELD % {"user": user.get_username(), "role": role.label, "where": ""}
             )
         user.groups.add(group)
+        _record_role(EventKind.ROLE_GRANTED, user=user, role=role, comune=None, by=by)
+
+
+def _record_role(kind, *, user, role, comune, by) -> None:
+    """Write a role's grant or revocation to the global chain."""
+    record(
+        kind=kind,
+        actor=by if by is not None else SYSTEM_OPERATOR,
+        payload={
+            "user": user.pk,
+            "username": user.get_username(),
+            "role": str(role),
+            "comune": comune.istat_code if comune else None,
+        },
+    )
 
 
 def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
@@ -117,6 +134,7 @@ def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
         if open_plans.exists():
             for codename in _ROLE_PERMISSIONS[role]:
                 assign_perm(codename, user, open_plans)
+        _record_role(EventKind.ROLE_GRANTED, user=user, role=role, comune=comune, by=by)
     return membership
 
 
@@ -131,6 +149,7 @@ def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> No
                     NOT_HELD % {"user": user.get_username(), "role": role.label, "where": ""}
                 )
             user.groups.remove(group)
+            _record_role(EventKind.ROLE_REVOKED, user=user, role=role, comune=None, by=by)
             return
         lock_row(Comune, comune.pk)  # take turns with launches and grants
         membership = (
@@ -151,6 +170,7 @@ def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> No
         if plans.exists():
             for codename in _ROLE_PERMISSIONS[role]:
                 remove_perm(codename, user, plans)
+        _record_role(EventKind.ROLE_REVOKED, user=user, role=role, comune=comune, by=by)
 
 
 def plan_permissions_derive(*, plan: Plan) -> None:

@@ -12,6 +12,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from plm_workflow.accounts.models import Membership, Role
 from plm_workflow.accounts.services import membership_grant, plan_permissions_derive
+from plm_workflow.audit.models import EventKind
+from plm_workflow.audit.services import changes, record
 from plm_workflow.db import lock_row
 
 from . import checks, permissions
@@ -198,6 +200,12 @@ def plan_launch(
         plan._history_user = by
         plan._change_reason = "launch"
         plan.save()
+        record(
+            kind=EventKind.PLAN_LAUNCHED,
+            actor=by,
+            plan=plan,
+            payload={"changes": changes({}, _plan_fields(plan))},
+        )
         for role, people in ((Role.COORDINATOR, coordinators), (Role.FACILITATOR, facilitators)):
             for user in people:
                 if (user.pk, role) not in held:
@@ -243,6 +251,22 @@ def _launch_check(
         raise PlanError(messages)
 
 
+def _plan_fields(plan: Plan) -> dict:
+    """Return the plan's recorded fields, as events show them."""
+    return {
+        "comune": plan.comune.istat_code,
+        "title": plan.title,
+        "status": plan.status,
+        "adhesion_act_number": plan.adhesion_act_number,
+        "adhesion_act_date": plan.adhesion_act_date,
+        "suspended_from": plan.suspended_from,
+        "suspended_at": plan.suspended_at,
+        "suspension_reason": plan.suspension_reason,
+        "withdrawn_at": plan.withdrawn_at,
+        "withdrawal_reason": plan.withdrawal_reason,
+    }
+
+
 def _transition(*, plan: Plan, by, name: str, inputs: dict, **method_kwargs) -> Plan:
     """Run one lifecycle transition: permission, checks, transition, validation, save."""
     meta = getattr(type(plan), name)._django_fsm
@@ -261,11 +285,22 @@ def _transition(*, plan: Plan, by, name: str, inputs: dict, **method_kwargs) -> 
             messages = checks.failing_messages(plan, name, **inputs)
             if messages:
                 raise PlanError(messages)
+            before = _plan_fields(plan)
             method(**method_kwargs)
             plan.full_clean(exclude=["status"])  # protected: the FSM guards it
             plan._history_user = by
             plan._change_reason = f"{name}: {text}" if text else name
             plan.save()
+            record(
+                kind=EventKind.PLAN_TRANSITION,
+                actor=by,
+                plan=plan,
+                payload={
+                    "transition": name,
+                    "changes": changes(before, _plan_fields(plan)),
+                    **{key: str(value).strip() for key, value in inputs.items()},
+                },
+            )
     except ConcurrentTransition:
         plan.refresh_from_db()
         raise PlanError([CONCURRENT_CHANGE]) from None
@@ -348,11 +383,20 @@ def phase_note_save(*, plan: Plan, phase: str, text: str, by) -> PhaseNote:
         note = PhaseNote.objects.filter(plan=plan, phase=phase).first() or PhaseNote(
             plan=plan, phase=phase
         )
+        if note.pk is not None and note.text == text:
+            return note  # nothing changed: no write, no event
+        old = note.text if note.pk is not None else None
         note.text = text
         note.full_clean()
         note._history_user = by
         note._change_reason = "phase note"
         note.save()
+        record(
+            kind=EventKind.PHASE_NOTE_SAVED,
+            actor=by,
+            plan=plan,
+            payload={"phase": str(phase), "changes": {"text": [old, text]}},
+        )
     return note
 
 
@@ -431,4 +475,16 @@ def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", 
         review._history_user = by
         review._change_reason = f"review: {decision}"
         review.save()
+        record(
+            kind=EventKind.REVIEW_DECIDED,
+            actor=by,
+            plan=plan,
+            payload={
+                "review": review.pk,
+                "phase": str(phase),
+                "round": review.round,
+                "decision": str(decision),
+                "comments": comments,
+            },
+        )
     return review

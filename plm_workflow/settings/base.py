@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "plm_workflow.accounts",
     "plm_workflow.plans",
+    "plm_workflow.audit",
     "flows",
 ]
 

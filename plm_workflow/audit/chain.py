@@ -1,0 +1,46 @@
+"""How an event's content is written down and hashed: the one definition writers and verifiers share."""
+
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+GENESIS = "0" * 64
+
+
+def canonical(data) -> str:
+    """Return the canonical JSON of ``data``: sorted keys, no spaces, UTF-8 text."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+    )
+
+
+def digest(content: str) -> str:
+    """Return the SHA-256 of the canonical content, in hex."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def content_of(
+    *, chain, seq, prev_hash, kind, occurred_at, plan_id, actor_id, actor_system, payload
+) -> str:
+    """Return the canonical content of an event: every column but the hash, previous included."""
+    return canonical(
+        {
+            "chain": chain,
+            "seq": seq,
+            "prev_hash": prev_hash,
+            "kind": kind,
+            "occurred_at": occurred_at.isoformat(),
+            "plan": plan_id,
+            "actor": actor_id,
+            "actor_system": actor_system,
+            "payload": payload,
+        }
+    )
+
+
+def chain_of(plan_id) -> str:
+    """Return the chain an event goes to: its plan's, or the global one."""
+    from .models import GLOBAL_CHAIN
+
+    return f"plan:{plan_id}" if plan_id is not None else GLOBAL_CHAIN

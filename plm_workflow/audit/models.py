@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GLOBAL_CHAIN = "global"
+
+
+class EventKind(models.TextChoices):
+    PLAN_LAUNCHED = "plan.launched", _("Plan launched")
+    PLAN_TRANSITION = "plan.transition", _("Plan changed state")
+    PHASE_NOTE_SAVED = "phase_note.saved", _("Phase note saved")
+    REVIEW_DECIDED = "review.decided", _("Review decision")
+    TASK_CREATED = "task.created", _("Task created")
+    TASK_COMPLETED = "task.completed", _("Task completed")
+    TASK_RETURNED = "task.returned", _("Task returned")
+    ROLE_GRANTED = "role.granted", _("Role granted")
+    ROLE_REVOKED = "role.revoked", _("Role revoked")
+
+
+class Event(models.Model):
+    """One entry of the append-only, hash-chained audit log.
+
+    ``content`` is the canonical JSON that was hashed, kept verbatim so that anyone can
+    verify a row offline; the other columns repeat it for queries. The database refuses
+    UPDATE and DELETE (and TRUNCATE on PostgreSQL) on this table.
+    """
+
+    chain = models.CharField(_("chain"), max_length=40)
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    content = models.TextField(_("hashed content"))
+    kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices)
+    occurred_at = models.DateTimeField(_("occurred"))
+    plan = models.ForeignKey(
+        "plans.Plan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("plan"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_system = models.CharField(_("system actor"), max_length=60, blank=True)
+    payload = models.JSONField(_("payload"), default=dict)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["chain", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_one_per_seq"),
+            models.CheckConstraint(
+                condition=models.Q(actor__isnull=False, actor_system="")
+                | models.Q(actor__isnull=True) & ~models.Q(actor_system=""),
+                name="audit_event_one_actor",
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "occurred_at"])]
+
+    def __str__(self):
+        return f"{self.chain}#{self.seq} {self.kind}"
+
+
+class ChainHead(models.Model):
+    """The last event of each chain: the row appends lock to take turns.
+
+    A convenience for writers only: verification trusts the events, never this table.
+    """
+
+    chain = models.CharField(_("chain"), max_length=40, primary_key=True)
+    seq = models.PositiveBigIntegerField(_("sequence"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("chain head")
+        verbose_name_plural = _("chain heads")
+
+    def __str__(self):
+        return f"{self.chain}#{self.seq}"
