@@ -1,4 +1,4 @@
-"""How an event's content is written down and hashed: the one definition writers and verifiers share."""
+"""How an event is written down and hashed: one definition for writers and verifiers."""
 
 import hashlib
 import json
