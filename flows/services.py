@@ -35,12 +35,29 @@ def task_complete(*, activation, by) -> None:
     Call it under the flow's lock, after the step's service: ``activation`` is the started
     activation viewflow gave the task's page.
     """
-    task = activation.task
     with transaction.atomic():
-        record(
-            kind=EventKind.TASK_COMPLETED,
-            actor=by,
-            plan=activation.process.plan,
-            payload={"task": task.pk, "node": activation.flow_task.name},
-        )
+        _record_task(EventKind.TASK_COMPLETED, activation, by)
         activation.execute()
+
+
+def task_claim(*, activation, by) -> None:
+    """Take an offered task on: it becomes the person's (the node's permission is checked)."""
+    with transaction.atomic():
+        activation.assign(by)
+        _record_task(EventKind.TASK_CLAIMED, activation, by)
+
+
+def task_release(*, activation, by) -> None:
+    """Give a held task back: it is offered again to the holders of the node's permission."""
+    with transaction.atomic():
+        activation.unassign()
+        _record_task(EventKind.TASK_RELEASED, activation, by)
+
+
+def _record_task(kind, activation, by) -> None:
+    record(
+        kind=kind,
+        actor=by,
+        plan=activation.process.plan,
+        payload={"task": activation.task.pk, "node": activation.flow_task.name},
+    )

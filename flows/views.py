@@ -21,7 +21,7 @@ from plm_workflow.plans.services import (
 )
 
 from .models import PLMProcess
-from .services import flow_launch, task_complete
+from .services import flow_launch, task_claim, task_complete, task_release
 
 LAUNCHED = _("The plan of %(comune)s is launched.")
 DRAFT_SAVED = _("Draft saved. The task stays with you until you submit it.")
@@ -182,6 +182,10 @@ class AssignView(AssignTaskView):
     http_method_names = ["post"]
     success_message = TAKEN
 
+    def form_valid(self, form):
+        task_claim(activation=self.request.activation, by=self.request.user)
+        return super(AssignTaskView, self).form_valid(form)
+
     def get_success_url(self):
         activation = self.request.activation
         return activation.flow_task.reverse(
@@ -194,6 +198,10 @@ class UnassignView(UnassignTaskView):
 
     http_method_names = ["post"]
     success_message = RELEASED
+
+    def form_valid(self, form):
+        task_release(activation=self.request.activation, by=self.request.user)
+        return super(UnassignTaskView, self).form_valid(form)
 
     def get_success_url(self):
         activation = self.request.activation

@@ -11,10 +11,13 @@ class EventKind(models.TextChoices):
     PHASE_NOTE_SAVED = "phase_note.saved", _("Phase note saved")
     REVIEW_DECIDED = "review.decided", _("Review decision")
     TASK_CREATED = "task.created", _("Task created")
+    TASK_CLAIMED = "task.claimed", _("Task taken on")
+    TASK_RELEASED = "task.released", _("Task released")
     TASK_COMPLETED = "task.completed", _("Task completed")
     TASK_RETURNED = "task.returned", _("Task returned")
     ROLE_GRANTED = "role.granted", _("Role granted")
     ROLE_REVOKED = "role.revoked", _("Role revoked")
+    REGISTRY_IMPORTED = "registry.imported", _("ISTAT registry imported")
 
 
 class Event(models.Model):

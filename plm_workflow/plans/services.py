@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from plm_workflow.accounts.models import Membership, Role
 from plm_workflow.accounts.services import membership_grant, plan_permissions_derive
 from plm_workflow.audit.models import EventKind
-from plm_workflow.audit.services import changes, record
+from plm_workflow.audit.services import SYSTEM_OPERATOR, changes, record
 from plm_workflow.db import lock_row
 
 from . import checks, permissions
@@ -109,13 +109,25 @@ def comuni_import(
             done += len(batch)
             if progress:
                 progress(done, total)
-
-    return RegistryImportResult(
-        created=len(to_create),
-        updated=len(to_update),
-        unchanged=len(rows) - len(to_create) - len(to_update),
-        suppressed=len(newly_suppressed),
-    )
+        result = RegistryImportResult(
+            created=len(to_create),
+            updated=len(to_update),
+            unchanged=len(rows) - len(to_create) - len(to_update),
+            suppressed=len(newly_suppressed),
+        )
+        if total:
+            record(
+                kind=EventKind.REGISTRY_IMPORTED,
+                actor=SYSTEM_OPERATOR,
+                payload={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "suppressed": result.suppressed,
+                    "updated_codes": sorted(comune.istat_code for comune in to_update),
+                    "suppressed_codes": sorted(comune.istat_code for comune in newly_suppressed),
+                },
+            )
+    return result
 
 
 def _apply(comune: Comune, row: RegistryRow) -> bool:
