@@ -4,9 +4,11 @@ import pytest
 from django.db import connections
 from django.test import TransactionTestCase
 
+import plm_workflow.urls  # noqa: F401  (mounts the flow: its nodes reverse their URLs)
+from flows.flows import PLMFlow
 from plm_workflow.accounts.services import role_grant
 from plm_workflow.audit import triggers
-from plm_workflow.plans.models import Phase, PlanStatus
+from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.services import (
     phase_note_save,
     plan_adopt,
@@ -163,3 +165,30 @@ def drive(lead, coordinator, facilitator):
         return plan
 
     return _drive
+
+
+@pytest.fixture
+def launch_url():
+    return PLMFlow.launch.reverse("execute")
+
+
+@pytest.fixture
+def launch_data(comune, coordinator, facilitator):
+    return {
+        "comune": "Saluzzo (CN)",
+        "title": "PLM 2022-2023",
+        "adhesion_act_number": "DGC 112/2022",
+        "adhesion_act_date": "2022-06-30",
+        "coordinators": [coordinator.pk],
+        "facilitators": [facilitator.pk],
+    }
+
+
+@pytest.fixture
+def flow_plan(client, lead, launch_url, launch_data):
+    """A plan launched over HTTP by the lead: its process waits on the assessment."""
+    client.force_login(lead)
+    response = client.post(launch_url, launch_data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    return Plan.objects.get(comune__istat_code="004203")

@@ -2,10 +2,19 @@
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .chain import GENESIS, content_of, digest
 from .models import Event
+
+BROKEN_EVENT = _("Chain %(chain)s, event %(seq)d: %(problem)s")
+EVENTS_MISSING = _("expected event %(expected)d here: events are missing.")
+NOT_FOLLOWING = _("it does not follow the previous event (previous hash differs).")
+COLUMNS_DIFFER = _("its columns differ from the content that was hashed.")
+HASH_DIFFERS = _("its hash does not match its content.")
+HEAD_MISSING = _("Chain %(chain)s no longer holds the recorded head, event %(seq)d.")
+HEAD_DIFFERS = _("Chain %(chain)s, event %(seq)d: its hash differs from the recorded head.")
+NOT_A_HEAD_LINE = _("Line %(number)d is not “chain seq hash”: %(line)s")
 
 _COLUMNS = (
     "chain",
@@ -42,10 +51,7 @@ def heads_parse(text: str) -> dict[str, tuple[int, str]]:
             continue
         parts = line.split()
         if len(parts) != 3 or not parts[1].isdigit() or len(parts[2]) != 64:
-            raise ValueError(
-                _("Line %(number)d is not “chain seq hash”: %(line)s")
-                % {"number": number, "line": line}
-            )
+            raise ValueError(str(NOT_A_HEAD_LINE % {"number": number, "line": line}))
         heads[parts[0]] = (int(parts[1]), parts[2])
     return heads
 
@@ -76,8 +82,7 @@ def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Ver
         problem = _problem(values, expected_seq, prev_hash)
         if problem:
             result.broken.append(
-                _("Chain %(chain)s, event %(seq)d: %(problem)s")
-                % {"chain": name, "seq": values["seq"], "problem": problem}
+                str(BROKEN_EVENT % {"chain": name, "seq": values["seq"], "problem": problem})
             )
             skip = True
             continue
@@ -87,25 +92,17 @@ def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Ver
             continue
         found = seen.get(name, {}).get(seq)
         if found is None:
-            result.broken.append(
-                _("Chain %(chain)s no longer holds the recorded head, event %(seq)d.")
-                % {"chain": name, "seq": seq}
-            )
+            result.broken.append(str(HEAD_MISSING % {"chain": name, "seq": seq}))
         elif found != head_hash:
-            result.broken.append(
-                _("Chain %(chain)s, event %(seq)d: its hash differs from the recorded head.")
-                % {"chain": name, "seq": seq}
-            )
+            result.broken.append(str(HEAD_DIFFERS % {"chain": name, "seq": seq}))
     return result
 
 
 def _problem(values, expected_seq, prev_hash) -> str | None:
     if values["seq"] != expected_seq:
-        return _("expected event %(expected)d here: events are missing.") % {
-            "expected": expected_seq
-        }
+        return str(EVENTS_MISSING % {"expected": expected_seq})
     if values["prev_hash"] != prev_hash:
-        return _("it does not follow the previous event (previous hash differs).")
+        return str(NOT_FOLLOWING)
     recomputed = content_of(
         chain=values["chain"],
         seq=values["seq"],
@@ -118,7 +115,7 @@ def _problem(values, expected_seq, prev_hash) -> str | None:
         payload=values["payload"],
     )
     if recomputed != values["content"]:
-        return _("its columns differ from the content that was hashed.")
+        return str(COLUMNS_DIFFER)
     if digest(values["content"]) != values["hash"]:
-        return _("its hash does not match its content.")
+        return str(HASH_DIFFERS)
     return None

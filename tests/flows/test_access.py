@@ -12,7 +12,7 @@ from plm_workflow.accounts.services import role_grant
 from plm_workflow.plans.checks import ASSESSMENT_NOTE_MISSING
 from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, PhaseNote, Plan, PlanStatus, Review
 from tests.factories import ComuneFactory, UserFactory
-from tests.flows.conftest import open_task, url
+from tests.flows.helpers import open_task, url
 
 pytestmark = pytest.mark.django_db
 

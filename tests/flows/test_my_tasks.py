@@ -4,7 +4,7 @@ import pytest
 
 from plm_workflow.accounts.services import role_grant, role_revoke
 from tests.factories import ComuneFactory, UserFactory
-from tests.flows.conftest import open_task, url
+from tests.flows.helpers import open_task, url
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from viewflow.workflow.status import STATUS
 from flows.flows import NODE_STATUS
 from flows.views import DRAFT_SAVED
 from plm_workflow.plans.models import PhaseNote, Plan, PlanStatus, Review
-from tests.flows.conftest import open_task, url
+from tests.flows.helpers import open_task, url
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,179 @@
+"""Each action writes its event, with its actor and the fields it changed."""
+
+import pytest
+
+from plm_workflow.accounts.services import role_grant, role_revoke
+from plm_workflow.audit.models import GLOBAL_CHAIN, Event, EventKind
+from plm_workflow.audit.services import SYSTEM_FLOW, SYSTEM_OPERATOR
+from plm_workflow.plans.models import Phase
+from plm_workflow.plans.services import (
+    phase_note_save,
+    plan_complete_assessment,
+    plan_resume,
+    plan_suspend,
+    plan_withdraw,
+    review_decide,
+)
+from tests.factories import UserFactory
+from tests.flows.helpers import open_task, url
+from tests.plans.test_import_comuni import SALUZZO, _import, _write
+
+pytestmark = pytest.mark.django_db
+
+K = EventKind
+
+
+def last(kind, **filters):
+    return Event.objects.filter(kind=kind, **filters).latest("occurred_at", "pk")
+
+
+def test_a_launch_records_the_new_plans_fields_by_the_lead(plan, lead):
+    event = last(K.PLAN_LAUNCHED)
+
+    assert (event.chain, event.seq, event.plan, event.actor) == (f"plan:{plan.pk}", 1, plan, lead)
+    assert event.payload["changes"]["status"] == [None, "needs_assessment"]
+    assert event.payload["changes"]["comune"] == [None, "004203"]
+    assert event.payload["changes"]["adhesion_act_date"] == [None, "2022-06-30"]
+
+
+def test_a_transition_records_its_name_and_the_fields_it_changed(plan, facilitator, coordinator):
+    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Fatto.", by=coordinator)
+
+    plan_complete_assessment(plan=plan, by=facilitator)
+
+    event = last(K.PLAN_TRANSITION)
+    assert (event.actor, event.payload["transition"]) == (facilitator, "complete_assessment")
+    assert event.payload["changes"] == {"status": ["needs_assessment", "stakeholder_tables"]}
+
+
+def test_suspend_resume_and_withdraw_record_the_reason_and_the_remembered_state(plan, lead):
+    plan_suspend(plan=plan, by=lead, reason="Elezioni comunali")
+    suspended = last(K.PLAN_TRANSITION)
+    plan_resume(plan=plan, by=lead, reason="Nuova giunta")
+    resumed = last(K.PLAN_TRANSITION)
+    plan_withdraw(plan=plan, by=lead, reason="Il comune rinuncia")
+    withdrawn = last(K.PLAN_TRANSITION)
+
+    assert suspended.payload["reason"] == "Elezioni comunali"
+    assert suspended.payload["changes"]["status"] == ["needs_assessment", "suspended"]
+    assert suspended.payload["changes"]["suspended_from"] == ["", "needs_assessment"]
+    assert resumed.payload["changes"]["status"] == ["suspended", "needs_assessment"]
+    assert resumed.payload["changes"]["suspension_reason"] == ["Elezioni comunali", ""]
+    assert withdrawn.payload["changes"]["withdrawal_reason"] == ["", "Il comune rinuncia"]
+    assert [e.seq for e in Event.objects.filter(plan=plan)] == [1, 2, 3, 4]
+
+
+def test_a_phase_note_records_old_and_new_text_and_nothing_when_unchanged(plan, coordinator):
+    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Prima", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Dopo", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Dopo", by=coordinator)
+
+    notes = Event.objects.filter(kind=K.PHASE_NOTE_SAVED).order_by("seq")
+    assert [e.payload["changes"]["text"] for e in notes] == [[None, "Prima"], ["Prima", "Dopo"]]
+    assert {e.actor for e in notes} == {coordinator}
+
+
+def test_a_review_decision_records_phase_round_decision_and_comments(
+    plan, facilitator, coordinator
+):
+    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Fatto.", by=coordinator)
+
+    review = review_decide(
+        plan=plan, phase=Phase.ASSESSMENT, decision="returned", comments="Manca", by=facilitator
+    )
+
+    event = last(K.REVIEW_DECIDED)
+    assert event.actor == facilitator
+    assert event.payload == {
+        "review": review.pk,
+        "phase": "assessment",
+        "round": 1,
+        "decision": "returned",
+        "comments": "Manca",
+    }
+
+
+def test_role_grants_and_revocations_go_to_the_global_chain(lead, comune):
+    anna = UserFactory(username="anna")
+
+    role_grant(user=anna, role="coordinator", comune=comune, by=lead)
+    role_revoke(user=anna, role="coordinator", comune=comune, by=lead)
+    role_grant(user=anna, role="auditor")
+
+    granted, revoked, auditor = Event.objects.filter(payload__username="anna").order_by("seq")
+    assert (granted.kind, granted.chain, granted.plan, granted.actor) == (
+        K.ROLE_GRANTED,
+        GLOBAL_CHAIN,
+        None,
+        lead,
+    )
+    assert granted.payload == {
+        "user": anna.pk,
+        "username": "anna",
+        "role": "coordinator",
+        "comune": "004203",
+    }
+    assert (revoked.kind, revoked.actor) == (K.ROLE_REVOKED, lead)
+    assert (auditor.actor, auditor.actor_system) == (None, SYSTEM_OPERATOR)
+    assert auditor.payload["role"] == "auditor"
+
+
+def test_tasks_created_claimed_completed_and_returned_are_recorded(
+    client, flow_plan, coordinator, facilitator
+):
+    task = open_task(flow_plan)
+    created = last(K.TASK_CREATED, plan=flow_plan)
+    assert (created.actor_system, created.payload["task"], created.payload["node"]) == (
+        SYSTEM_FLOW,
+        task.pk,
+        "assess",
+    )
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+    client.post(url(task, "execute"), {"text": "Analisi.", "_submit": "1"})
+    check = open_task(flow_plan)
+    client.force_login(facilitator)
+    client.post(url(check, "assign"))
+    client.post(url(check, "execute"), {"decision": "returned", "comments": "Da completare."})
+    again = open_task(flow_plan)
+    client.post(url(check, "unassign"))  # closed: refused, nothing recorded
+
+    kinds = list(
+        Event.objects.filter(plan=flow_plan).order_by("seq").values_list("kind", "actor__username")
+    )
+    assert kinds == [
+        (K.PLAN_LAUNCHED, "lead"),
+        (K.TASK_CREATED, None),
+        (K.TASK_CLAIMED, "coord-saluzzo"),
+        (K.PHASE_NOTE_SAVED, "coord-saluzzo"),
+        (K.TASK_COMPLETED, "coord-saluzzo"),
+        (K.TASK_CREATED, None),
+        (K.TASK_CLAIMED, "facilitator"),
+        (K.REVIEW_DECIDED, "facilitator"),
+        (K.TASK_COMPLETED, "facilitator"),
+        (K.TASK_CREATED, None),
+        (K.TASK_RETURNED, "facilitator"),
+    ]
+    returned = last(K.TASK_RETURNED)
+    assert returned.payload["task"] == again.pk
+
+
+def test_a_release_is_recorded(client, flow_plan, coordinator):
+    task = open_task(flow_plan)
+    client.force_login(coordinator)
+    client.post(url(task, "assign"))
+
+    client.post(url(task, "unassign"))
+
+    event = last(K.TASK_RELEASED)
+    assert (event.actor, event.payload) == (coordinator, {"task": task.pk, "node": "assess"})
+
+
+def test_a_registry_import_that_changes_comuni_is_recorded_and_a_no_op_is_not(tmp_path):
+    registry = _write(tmp_path, [SALUZZO])
+
+    _import(registry)
+    _import(registry)
+
+    event = Event.objects.get(kind=K.REGISTRY_IMPORTED)
+    assert (event.actor_system, event.payload["created"]) == (SYSTEM_OPERATOR, 1)

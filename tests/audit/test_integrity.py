@@ -1,0 +1,159 @@
+"""The log is append-only in the database, and verification finds any rewrite."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from plm_workflow.audit import triggers
+from plm_workflow.audit.chain import GENESIS, content_of, digest
+from plm_workflow.audit.models import ChainHead, Event
+from plm_workflow.audit.verify import BROKEN_EVENT, COLUMNS_DIFFER, EVENTS_MISSING, HEAD_DIFFERS
+from plm_workflow.plans.models import Phase
+from plm_workflow.plans.services import phase_note_save
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def noted_plan(plan, coordinator):
+    for text in ("uno", "due", "tre"):
+        phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text=text, by=coordinator)
+    return plan  # its chain: launched, then three notes
+
+
+def verify(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_audit", *args, stdout=out, stderr=err)
+    except CommandError as error:
+        return False, out.getvalue() + err.getvalue() + str(error)
+    return True, out.getvalue()
+
+
+@pytest.fixture
+def triggers_off():
+    """Drop the triggers for a test that plays the attacker (restored afterwards)."""
+    triggers.remove(connection)
+    yield
+    triggers.install(connection)
+
+
+def test_the_database_refuses_to_update_or_delete_an_event(noted_plan):
+    event = Event.objects.filter(plan=noted_plan).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(payload={"forged": True})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=event.pk).delete()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        event.delete()
+    assert Event.objects.get(pk=event.pk).payload == event.payload
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_postgresql_refuses_to_truncate_the_events(noted_plan):
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_event CASCADE")
+    assert Event.objects.filter(plan=noted_plan).count() == 4
+
+
+def test_an_intact_log_verifies(noted_plan):
+    ok, output = verify()
+
+    chains = Event.objects.values("chain").distinct().count()
+    assert ok
+    assert (
+        output.startswith("OK") and f"{chains} " in output and f"{Event.objects.count()} " in output
+    )
+
+
+def test_a_row_altered_behind_the_triggers_is_named(noted_plan, triggers_off):
+    victim = Event.objects.get(plan=noted_plan, seq=3)
+    Event.objects.filter(pk=victim.pk).update(payload={"phase": "assessment", "forged": True})
+
+    ok, output = verify()
+
+    assert not ok
+    chain = f"plan:{noted_plan.pk}"
+    assert str(BROKEN_EVENT % {"chain": chain, "seq": 3, "problem": COLUMNS_DIFFER}) in output
+
+
+def test_a_deleted_event_is_named_as_a_gap(noted_plan, triggers_off):
+    Event.objects.filter(plan=noted_plan, seq=2).delete()
+
+    ok, output = verify("--plan", str(noted_plan.pk))
+
+    assert not ok
+    missing = EVENTS_MISSING % {"expected": 2}
+    chain = f"plan:{noted_plan.pk}"
+    assert str(BROKEN_EVENT % {"chain": chain, "seq": 3, "problem": missing}) in output
+
+
+def test_a_chain_rewritten_and_rehashed_is_caught_by_the_heads_taken_before(
+    noted_plan, triggers_off, tmp_path
+):
+    heads = tmp_path / "heads.txt"
+    out = io.StringIO()
+    call_command("audit_heads", stdout=out)
+    heads.write_text(out.getvalue(), encoding="utf-8")
+    chain = f"plan:{noted_plan.pk}"
+    # the attacker rewrites the whole chain, consistently re-hashed from the genesis
+    rows = list(Event.objects.filter(chain=chain).order_by("seq"))
+    Event.objects.filter(chain=chain).delete()
+    prev = GENESIS
+    for row in rows:
+        payload = {**row.payload, "forged": True}
+        content = content_of(
+            chain=chain,
+            seq=row.seq,
+            prev_hash=prev,
+            kind=row.kind,
+            occurred_at=row.occurred_at,
+            plan_id=row.plan_id,
+            actor_id=row.actor_id,
+            actor_system=row.actor_system,
+            payload=payload,
+        )
+        Event.objects.create(
+            chain=chain,
+            seq=row.seq,
+            prev_hash=prev,
+            hash=digest(content),
+            content=content,
+            kind=row.kind,
+            occurred_at=row.occurred_at,
+            plan_id=row.plan_id,
+            actor_id=row.actor_id,
+            actor_system=row.actor_system,
+            payload=payload,
+        )
+        prev = digest(content)
+
+    assert verify()[0]  # consistent on its own
+    ok, output = verify("--heads", str(heads))
+    assert not ok
+    assert str(HEAD_DIFFERS % {"chain": chain, "seq": 4}) in output
+
+
+def test_verification_extends_heads_when_the_log_only_grew(noted_plan, coordinator, tmp_path):
+    heads = tmp_path / "heads.txt"
+    out = io.StringIO()
+    call_command("audit_heads", stdout=out)
+    heads.write_text(out.getvalue(), encoding="utf-8")
+    phase_note_save(plan=noted_plan, phase=Phase.ASSESSMENT, text="quattro", by=coordinator)
+
+    ok, output = verify("--heads", str(heads))
+
+    assert ok, output
+
+
+def test_appends_continue_the_chain_from_its_head(noted_plan):
+    head = ChainHead.objects.get(chain=f"plan:{noted_plan.pk}")
+    last = Event.objects.filter(plan=noted_plan).order_by("-seq").first()
+    assert (head.seq, head.hash) == (last.seq, last.hash) == (4, last.hash)
+    first = Event.objects.get(plan=noted_plan, seq=1)
+    assert first.prev_hash == GENESIS
+    assert digest(first.content) == first.hash
+    assert first.occurred_at <= timezone.now()
