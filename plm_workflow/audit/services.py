@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from plm_workflow.db import lock_row
+
 from .chain import GENESIS, canonical, chain_of, content_of, digest
 from .models import ChainHead, Event
 
@@ -33,6 +35,10 @@ def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event
     payload = json.loads(canonical(payload or {}))
     occurred_at = timezone.now().astimezone(datetime.UTC)
     with transaction.atomic():
+        if plan is not None:
+            # Plan first, chain head second, as every service does: the event's foreign key
+            # would otherwise wait on the plan while holding the head (a deadlock).
+            lock_row(type(plan), plan.pk)
         ChainHead.objects.get_or_create(chain=chain)
         head = ChainHead.objects.select_for_update().get(chain=chain)
         seq, prev_hash = head.seq + 1, head.hash or GENESIS

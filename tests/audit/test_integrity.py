@@ -55,6 +55,7 @@ def test_the_database_refuses_to_update_or_delete_an_event(noted_plan):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
 def test_postgresql_refuses_to_truncate_the_events(noted_plan):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks to refuse it first
         cursor.execute("TRUNCATE audit_event CASCADE")
     assert Event.objects.filter(plan=noted_plan).count() == 4
 
@@ -62,7 +63,7 @@ def test_postgresql_refuses_to_truncate_the_events(noted_plan):
 def test_an_intact_log_verifies(noted_plan):
     ok, output = verify()
 
-    chains = Event.objects.values("chain").distinct().count()
+    chains = len(set(Event.objects.values_list("chain", flat=True)))
     assert ok
     assert (
         output.startswith("OK") and f"{chains} " in output and f"{Event.objects.count()} " in output

@@ -1,0 +1,78 @@
+"""audit_heads and verify_audit at the command line."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from plm_workflow.accounts.services import role_grant
+from plm_workflow.audit.models import Event
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(name, *args):
+    out = io.StringIO()
+    call_command(name, *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_audit_heads_prints_each_chains_last_seq_and_hash(plan):
+    lines = [line for line in run("audit_heads").splitlines() if not line.startswith("#")]
+
+    expected = []
+    for chain in sorted(set(Event.objects.values_list("chain", flat=True))):
+        last = Event.objects.filter(chain=chain).order_by("-seq").first()
+        expected.append(f"{chain} {last.seq} {last.hash}")
+    assert lines == expected
+    assert len(lines) == 2  # the plan's chain and the global one (the role grants)
+
+
+def test_audit_heads_emails_the_active_auditors(plan, auditor, mailoutbox):
+    auditor.email = "auditor@example.org"
+    auditor.save()
+    retired = UserFactory(username="retired", email="retired@example.org")
+    role_grant(user=retired, role="auditor")
+    retired.is_active = False
+    retired.save()
+    retired.is_active = False
+    retired.save()
+
+    output = run("audit_heads", "--email")
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["auditor@example.org"]
+    assert f"plan:{plan.pk}" in mailoutbox[0].body
+    assert "1" in output
+
+
+def test_audit_heads_without_an_auditor_to_write_to_is_an_error(plan, mailoutbox):
+    with pytest.raises(CommandError):
+        run("audit_heads", "--email")
+    assert mailoutbox == []
+
+
+def test_verify_audit_refuses_an_unknown_plan_and_a_bad_heads_file(plan, tmp_path):
+    with pytest.raises(CommandError, match="999"):
+        run("verify_audit", "--plan", "999")
+    with pytest.raises(CommandError, match="missing.txt"):
+        run("verify_audit", "--heads", str(tmp_path / "missing.txt"))
+    bad = tmp_path / "bad.txt"
+    bad.write_text("global three abc\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="bad.txt"):
+        run("verify_audit", "--heads", str(bad))
+
+
+def test_verify_audit_of_one_plan_counts_its_chain_only(plan):
+    output = run("verify_audit", "--plan", str(plan.pk))
+
+    assert output.startswith("OK")
+    assert f" {Event.objects.filter(plan=plan).count()} " in output
+
+
+def test_both_commands_explain_themselves():
+    for name in ("audit_heads", "verify_audit"):
+        with pytest.raises(SystemExit) as exit_info:
+            call_command(name, "--help", stdout=io.StringIO())
+        assert exit_info.value.code == 0
