@@ -1,0 +1,303 @@
+"""Every data-changing action reachable so far writes its event.
+
+Later capabilities extend ACTIONS; a new public service, or a new kind of event, with no
+action here fails ``test_every_service_and_event_kind_is_exercised``.
+"""
+
+import inspect
+import io
+
+import pytest
+from django.core.management import call_command
+
+import flows.services
+import plm_workflow.accounts.services
+import plm_workflow.plans.services
+from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
+from plm_workflow.audit.models import Event, EventKind
+from plm_workflow.plans.models import Phase, PlanStatus
+from plm_workflow.plans.services import (
+    phase_note_save,
+    phase_work_submit,
+    plan_adopt,
+    plan_approve,
+    plan_complete_assessment,
+    plan_complete_tables,
+    plan_launch,
+    plan_request_changes,
+    plan_resume,
+    plan_submit_for_review,
+    plan_suspend,
+    plan_withdraw,
+    review_decide,
+)
+from tests.factories import ComuneFactory, UserFactory
+from tests.flows.helpers import open_task, url
+from tests.plans.test_import_comuni import SALUZZO, _write
+
+pytestmark = pytest.mark.django_db
+
+K = EventKind
+S = PlanStatus
+
+# Public functions of the service modules that write nothing of their own.
+NOT_ACTIONS = {
+    "where": "formats a message",
+    "plan_permissions_derive": "part of plan_launch, whose event records it",
+}
+SERVICE_MODULES = [plm_workflow.plans.services, plm_workflow.accounts.services, flows.services]
+
+
+def note(plan, people, phase, text="Fatto."):
+    phase_note_save(plan=plan, phase=phase, text=text, by=people.coordinator)
+
+
+def _claimed(people, client):
+    task = open_task(people.flow_plan)
+    client.force_login(people.coordinator)
+    client.post(url(task, "assign"))
+    return task
+
+
+# name → (what it does, given the people and a client; the kind it must write; the actor)
+ACTIONS = {
+    "plan_launch": (
+        lambda p, c: plan_launch(
+            comune=ComuneFactory(),
+            title="PLM",
+            adhesion_act_number="1",
+            adhesion_act_date=p.plan.adhesion_act_date,
+            coordinators=[p.coordinator],
+            facilitators=[p.facilitator],
+            by=p.lead,
+        ),
+        K.PLAN_LAUNCHED,
+        "lead",
+    ),
+    "flow_launch": (
+        lambda p, c: flows.services.flow_launch(
+            comune=ComuneFactory(),
+            title="PLM",
+            adhesion_act_number="1",
+            adhesion_act_date=p.plan.adhesion_act_date,
+            coordinators=[p.coordinator],
+            facilitators=[p.facilitator],
+            by=p.lead,
+        ),
+        K.PLAN_LAUNCHED,
+        "lead",
+    ),
+    "phase_note_save": (
+        lambda p, c: note(p.plan, p, Phase.ASSESSMENT),
+        K.PHASE_NOTE_SAVED,
+        "coordinator",
+    ),
+    "phase_work_submit": (
+        lambda p, c: phase_work_submit(
+            plan=p.plan, phase=Phase.ASSESSMENT, text="Fatto.", by=p.coordinator
+        ),
+        K.PHASE_NOTE_SAVED,
+        "coordinator",
+    ),
+    "plan_complete_assessment": (
+        lambda p, c: (
+            note(p.plan, p, Phase.ASSESSMENT),
+            plan_complete_assessment(plan=p.plan, by=p.facilitator),
+        ),
+        K.PLAN_TRANSITION,
+        "facilitator",
+    ),
+    "plan_complete_tables": (
+        lambda p, c: (
+            p.drive(p.plan, S.STAKEHOLDER_TABLES),
+            note(p.plan, p, Phase.TABLES),
+            plan_complete_tables(plan=p.plan, by=p.facilitator),
+        ),
+        K.PLAN_TRANSITION,
+        "facilitator",
+    ),
+    "plan_submit_for_review": (
+        lambda p, c: (
+            p.drive(p.plan, S.DRAFTING),
+            note(p.plan, p, Phase.DRAFTING),
+            plan_submit_for_review(plan=p.plan, by=p.coordinator),
+        ),
+        K.PLAN_TRANSITION,
+        "coordinator",
+    ),
+    "plan_request_changes": (
+        lambda p, c: (
+            p.drive(p.plan, S.REVIEW),
+            plan_request_changes(plan=p.plan, by=p.facilitator, comments="Rivedere"),
+        ),
+        K.PLAN_TRANSITION,
+        "facilitator",
+    ),
+    "plan_approve": (
+        lambda p, c: (p.drive(p.plan, S.REVIEW), plan_approve(plan=p.plan, by=p.facilitator)),
+        K.PLAN_TRANSITION,
+        "facilitator",
+    ),
+    "plan_adopt": (
+        lambda p, c: (
+            p.drive(p.plan, S.ADOPTION),
+            note(p.plan, p, Phase.ADOPTION),
+            plan_adopt(plan=p.plan, by=p.facilitator),
+        ),
+        K.PLAN_TRANSITION,
+        "facilitator",
+    ),
+    "plan_suspend": (
+        lambda p, c: plan_suspend(plan=p.plan, by=p.lead, reason="Elezioni"),
+        K.PLAN_TRANSITION,
+        "lead",
+    ),
+    "plan_resume": (
+        lambda p, c: (
+            plan_suspend(plan=p.plan, by=p.lead, reason="Elezioni"),
+            plan_resume(plan=p.plan, by=p.lead, reason="Ripresa"),
+        ),
+        K.PLAN_TRANSITION,
+        "lead",
+    ),
+    "plan_withdraw": (
+        lambda p, c: plan_withdraw(plan=p.plan, by=p.lead, reason="Rinuncia"),
+        K.PLAN_TRANSITION,
+        "lead",
+    ),
+    "review_decide": (
+        lambda p, c: (
+            note(p.plan, p, Phase.ASSESSMENT),
+            review_decide(
+                plan=p.plan, phase=Phase.ASSESSMENT, decision="approved", by=p.facilitator
+            ),
+        ),
+        K.REVIEW_DECIDED,
+        "facilitator",
+    ),
+    "role_grant": (
+        lambda p, c: role_grant(user=UserFactory(), role="auditor", by=p.lead),
+        K.ROLE_GRANTED,
+        "lead",
+    ),
+    "membership_grant": (
+        lambda p, c: membership_grant(
+            user=UserFactory(), comune=p.plan.comune, role="coordinator", by=p.lead
+        ),
+        K.ROLE_GRANTED,
+        "lead",
+    ),
+    "role_revoke": (
+        lambda p, c: role_revoke(
+            user=p.coordinator, role="coordinator", comune=p.plan.comune, by=p.lead
+        ),
+        K.ROLE_REVOKED,
+        "lead",
+    ),
+    "comuni_import": (
+        lambda p, c: call_command(
+            "import_comuni", path=str(_write(p.tmp_path, [SALUZZO])), stdout=io.StringIO()
+        ),
+        K.REGISTRY_IMPORTED,
+        "system:operator",
+    ),
+    "command grant_role": (
+        lambda p, c: call_command(
+            "grant_role", "auditor", UserFactory(username="ada").username, stdout=io.StringIO()
+        ),
+        K.ROLE_GRANTED,
+        "system:operator",
+    ),
+    "command revoke_role": (
+        lambda p, c: call_command(
+            "revoke_role",
+            "coordinator",
+            p.coordinator.username,
+            comune="004203",
+            stdout=io.StringIO(),
+        ),
+        K.ROLE_REVOKED,
+        "system:operator",
+    ),
+    "task_claim (task page: take on)": (
+        lambda p, c: _claimed(p, c),
+        K.TASK_CLAIMED,
+        "coordinator",
+    ),
+    "task_release (task page: release)": (
+        lambda p, c: c.post(url(_claimed(p, c), "unassign")),
+        K.TASK_RELEASED,
+        "coordinator",
+    ),
+    "task_complete (task page: submit)": (
+        lambda p, c: c.post(url(_claimed(p, c), "execute"), {"text": "x", "_submit": "1"}),
+        K.TASK_COMPLETED,
+        "coordinator",
+    ),
+    "task created (flow: next task)": (
+        lambda p, c: c.post(url(_claimed(p, c), "execute"), {"text": "x", "_submit": "1"}),
+        K.TASK_CREATED,
+        "system:flow",
+    ),
+    "task returned (check page: return)": (
+        lambda p, c: _return(p, c),
+        K.TASK_RETURNED,
+        "facilitator",
+    ),
+}
+
+
+def _return(people, client):
+    client.post(url(_claimed(people, client), "execute"), {"text": "x", "_submit": "1"})
+    check = open_task(people.flow_plan)
+    client.force_login(people.facilitator)
+    client.post(url(check, "assign"))
+    client.post(url(check, "execute"), {"decision": "returned", "comments": "No"})
+
+
+@pytest.fixture
+def people(lead, coordinator, facilitator, drive, launch, flow_launched, tmp_path):
+    class People:
+        pass
+
+    given = People()
+    given.lead, given.coordinator, given.facilitator = lead, coordinator, facilitator
+    given.drive, given.tmp_path = drive, tmp_path
+    given.plan = launch(ComuneFactory(istat_code="004203", name="Saluzzo", province_code="CN"))
+    given.flow_plan = flow_launched(
+        ComuneFactory(istat_code="009002", name="Albenga", province_code="SV")
+    )
+    return given
+
+
+@pytest.mark.parametrize("name", list(ACTIONS))
+def test_each_action_writes_its_event(name, people, client):
+    action, kind, actor = ACTIONS[name]
+    before = Event.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+    action(people, client)
+
+    written = Event.objects.filter(pk__gt=before, kind=kind)
+    actors = {
+        event.actor_system
+        or next(
+            role
+            for role in ("lead", "coordinator", "facilitator")
+            if getattr(people, role) == event.actor
+        )
+        for event in written
+    }
+    assert written.exists(), f"{name} wrote no {kind} event"
+    assert actor in actors, (name, actors)
+
+
+def test_every_service_and_event_kind_is_exercised():
+    services = {
+        name
+        for module in SERVICE_MODULES
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module.__name__ and not name.startswith("_")
+    }
+    covered = {name.split(" (")[0] for name in ACTIONS}
+    assert services - covered - set(NOT_ACTIONS) == set()
+    assert set(EventKind) == {kind for _action, kind, _actor in ACTIONS.values()}
