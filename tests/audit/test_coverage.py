@@ -52,6 +52,18 @@ def note(plan, people, phase, text="Fatto."):
     phase_note_save(plan=plan, phase=phase, text=text, by=people.coordinator)
 
 
+def _launch(service, people):
+    return service(
+        comune=ComuneFactory(),
+        title="PLM",
+        adhesion_act_number="1",
+        adhesion_act_date=people.plan.adhesion_act_date,
+        coordinators=[people.coordinator],
+        facilitators=[people.facilitator],
+        by=people.lead,
+    )
+
+
 def _claimed(people, client):
     task = open_task(people.flow_plan)
     client.force_login(people.coordinator)
@@ -61,29 +73,9 @@ def _claimed(people, client):
 
 # name → (what it does, given the people and a client; the kind it must write; the actor)
 ACTIONS = {
-    "plan_launch": (
-        lambda p, c: plan_launch(
-            comune=ComuneFactory(),
-            title="PLM",
-            adhesion_act_number="1",
-            adhesion_act_date=p.plan.adhesion_act_date,
-            coordinators=[p.coordinator],
-            facilitators=[p.facilitator],
-            by=p.lead,
-        ),
-        K.PLAN_LAUNCHED,
-        "lead",
-    ),
+    "plan_launch": (lambda p, c: _launch(plan_launch, p), K.PLAN_LAUNCHED, "lead"),
     "flow_launch": (
-        lambda p, c: flows.services.flow_launch(
-            comune=ComuneFactory(),
-            title="PLM",
-            adhesion_act_number="1",
-            adhesion_act_date=p.plan.adhesion_act_date,
-            coordinators=[p.coordinator],
-            facilitators=[p.facilitator],
-            by=p.lead,
-        ),
+        lambda p, c: _launch(flows.services.flow_launch, p),
         K.PLAN_LAUNCHED,
         "lead",
     ),

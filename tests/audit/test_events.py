@@ -15,7 +15,7 @@ from plm_workflow.plans.services import (
     review_decide,
 )
 from tests.factories import UserFactory
-from tests.flows.helpers import open_task, url
+from tests.flows.helpers import decide, open_task, submit, url
 from tests.plans.test_import_comuni import SALUZZO, _import, _write
 
 pytestmark = pytest.mark.django_db
@@ -128,13 +128,9 @@ def test_tasks_created_claimed_completed_and_returned_are_recorded(
         task.pk,
         "assess",
     )
-    client.force_login(coordinator)
-    client.post(url(task, "assign"))
-    client.post(url(task, "execute"), {"text": "Analisi.", "_submit": "1"})
+    submit(client, coordinator, task, "Analisi.")
     check = open_task(flow_plan)
-    client.force_login(facilitator)
-    client.post(url(check, "assign"))
-    client.post(url(check, "execute"), {"decision": "returned", "comments": "Da completare."})
+    decide(client, facilitator, check, "returned", "Da completare.")
     again = open_task(flow_plan)
     client.post(url(check, "unassign"))  # closed: refused, nothing recorded
 

@@ -12,3 +12,30 @@ def open_task(plan):
 
 def url(task, name):
     return task.flow_task.reverse(name, args=[task.process_id, task.pk])
+
+
+def claim(client, person, task):
+    """Take the task on as the person, over HTTP."""
+    client.force_login(person)
+    response = client.post(url(task, "assign"))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.ASSIGNED, person)
+
+
+def submit(client, person, task, text):
+    """Take the work task on and submit its note."""
+    claim(client, person, task)
+    response = client.post(url(task, "execute"), {"text": text, "_submit": "1"})
+    assert response.status_code == 302, response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.DONE, person)
+
+
+def decide(client, person, task, decision, comments=""):
+    """Take the check task on and record the decision."""
+    claim(client, person, task)
+    response = client.post(url(task, "execute"), {"decision": decision, "comments": comments})
+    assert response.status_code == 302, response.content.decode()
+    task.refresh_from_db()
+    assert (task.status, task.owner) == (STATUS.DONE, person)

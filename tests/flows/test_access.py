@@ -12,7 +12,7 @@ from plm_workflow.accounts.services import role_grant
 from plm_workflow.plans.checks import ASSESSMENT_NOTE_MISSING
 from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, PhaseNote, Plan, PlanStatus, Review
 from tests.factories import ComuneFactory, UserFactory
-from tests.flows.helpers import open_task, url
+from tests.flows.helpers import claim, decide, open_task, submit, url
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +32,9 @@ def outsiders(flow_launched):
 @pytest.fixture
 def returned_plan(client, flow_plan, coordinator, facilitator):
     """A plan whose assessment was returned once: closed tasks of every kind, one open."""
-    task = open_task(flow_plan)
-    client.force_login(coordinator)
-    client.post(url(task, "assign"))
-    client.post(url(task, "execute"), {"text": "Analisi.", "_submit": "1"})
-    task = open_task(flow_plan)
-    client.force_login(facilitator)
-    client.post(url(task, "assign"))
-    client.post(url(task, "execute"), {"decision": "returned", "comments": "Da completare."})
-    task = open_task(flow_plan)
-    client.force_login(coordinator)
-    client.post(url(task, "assign"))  # the open task is held: unassign is an action too
+    submit(client, coordinator, open_task(flow_plan), "Analisi.")
+    decide(client, facilitator, open_task(flow_plan), "returned", "Da completare.")
+    claim(client, coordinator, open_task(flow_plan))  # held: unassign is an action too
     client.logout()
     assert flow_plan.process.task_set.count() == 5  # launch, assess, check, gate, assess
     return flow_plan

@@ -7,7 +7,7 @@ from viewflow.workflow.status import STATUS
 from flows.flows import NODE_STATUS
 from flows.views import DRAFT_SAVED
 from plm_workflow.plans.models import PhaseNote, Plan, PlanStatus, Review
-from tests.flows.helpers import open_task, url
+from tests.flows.helpers import claim, decide, open_task, url
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,6 @@ def assert_in_step(plan, node, status):
     return task
 
 
-def claim(client, person, task):
-    client.force_login(person)
-    response = client.post(url(task, "assign"))
-    assert response.status_code == 302
-    task.refresh_from_db()
-    assert (task.status, task.owner) == (STATUS.ASSIGNED, person)
-
-
 def work(client, person, task, text):
     """Take the work task, save a draft, then submit it."""
     claim(client, person, task)
@@ -39,14 +31,6 @@ def work(client, person, task, text):
     task.refresh_from_db()
     assert task.status == STATUS.ASSIGNED
     response = client.post(url(task, "execute"), {"text": text, "_submit": "1"})
-    assert response.status_code == 302, response.content.decode()
-    task.refresh_from_db()
-    assert (task.status, task.owner) == (STATUS.DONE, person)
-
-
-def decide(client, person, task, decision, comments=""):
-    claim(client, person, task)
-    response = client.post(url(task, "execute"), {"decision": decision, "comments": comments})
     assert response.status_code == 302, response.content.decode()
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.DONE, person)
