@@ -17,6 +17,7 @@ from plm_workflow.plans.selectors import plans_visible_to, review_latest
 
 from . import nodes, views
 from .models import PLMProcess
+from .rules import task_candidates
 
 
 def _plan(process):
@@ -39,6 +40,7 @@ def _work(phase, title):
         nodes.Task(views.WorkView.as_view(phase=phase))
         .Annotation(title=title)
         .Permission(permissions.COORDINATE_PLAN, obj=_plan)
+        .Assign(this.sole_candidate)
         .onCreate(this.task_created)
     )
 
@@ -48,6 +50,7 @@ def _check(phase, title):
         nodes.Task(views.CheckView.as_view(phase=phase))
         .Annotation(title=title)
         .Permission(permissions.FACILITATE_PLAN, obj=_plan)
+        .Assign(this.sole_candidate)
         .onCreate(this.task_created)
     )
 
@@ -131,6 +134,11 @@ class PLMFlow(flow.Flow):
 
     end = nodes.End().Annotation(title=_("Adopted"))
 
+    def sole_candidate(self, activation):
+        """Return the one person who may take the new task on, if there is exactly one."""
+        candidates = list(task_candidates(activation.task)[:2])
+        return candidates[0] if len(candidates) == 1 else None
+
     def task_created(self, activation):
         """Record a new human task; link a work task created by a return to its review."""
         task, plan, name = activation.task, activation.process.plan, activation.flow_task.name
@@ -138,7 +146,12 @@ class PLMFlow(flow.Flow):
             kind=EventKind.TASK_CREATED,
             actor=SYSTEM_FLOW,
             plan=plan,
-            payload={"task": task.pk, "node": name, "offered_to": task.owner_permission},
+            payload={
+                "task": task.pk,
+                "node": name,
+                "offered_to": task.owner_permission,
+                "assigned_to": task.owner_id,
+            },
         )
         phase = WORK_PHASES.get(name)
         review = review_latest(plan=plan, phase=phase) if phase else None

@@ -15,26 +15,26 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.utils import is_owner
 from viewflow.workflow import flow
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
-from plm_workflow.plans import permissions
-from plm_workflow.plans.models import ACTIVE_STATES
+from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.selectors import plans_visible_to
 
+from . import rules
 from .models import PLMProcess
-from .views import MAX_ID, AssignView, TaskDetailView, TaskIndexView, UnassignView
-
-TASK_CLOSED = _("This task is already closed: nothing was changed.")
-TASK_NOT_CLAIMED = _("Take this task on before you work on it.")
-PLAN_NOT_ACTIVE = _("The plan is %(status)s: nothing can be done on its tasks now.")
-FLOW_BUSY = _("Someone else is acting on this plan right now: try again in a moment.")
-
-_CLOSED = (STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED)
+from .views import (
+    FLOW_BUSY,
+    MAX_ID,
+    AssignView,
+    ReassignView,
+    TaskDetailView,
+    TaskIndexView,
+    UnassignView,
+)
 
 
 def _load_task(node, request, process_pk: int, task_pk: int):
@@ -65,11 +65,12 @@ def _refuse(request, node, task, message):
     return redirect(node.reverse("detail", args=[task.process_id, task.pk]))
 
 
-def _task_page(node, origin_view, *, permission=None, execute=False):
-    """Wrap a task page: find the task (404), check the action's permission (403).
+def _task_page(node, origin_view, *, execute=False):
+    """Wrap a task page: find the task (404), then let the page or its service decide.
 
-    A task that cannot be acted on any more (closed, not taken yet, plan not active) sends
-    the person who could have acted back to its page with the reason.
+    The execute page checks here that the person holds the task on an active plan. Actions
+    (take on, release, reassign) run services that refuse with a ``PlanError``: forbidden
+    answers 403; any other reason returns to the task's page with it, nothing changed.
 
     POSTs run under the flow's lock (``select_for_update`` on the process) in one
     transaction, so two people acting on one task take turns and the second one finds
@@ -82,24 +83,10 @@ def _task_page(node, origin_view, *, permission=None, execute=False):
         def call():
             task = _load_task(node, request, process_pk, task_pk)
             request.activation = node.activation_class(task)
-            if execute or permission is not None:
-                if not node.holds_permission(request.user, task):
-                    raise PermissionDenied
-                if task.status in _CLOSED:
-                    return _refuse(request, node, task, TASK_CLOSED)
-                plan = task.process.plan
-                if plan.status not in ACTIVE_STATES:
-                    status = plan.get_status_display().lower()
-                    return _refuse(request, node, task, PLAN_NOT_ACTIVE % {"status": status})
             if execute:
-                if task.status == STATUS.NEW:
-                    return _refuse(request, node, task, TASK_NOT_CLAIMED)
-                if not node.can_execute(request.user, task):
-                    raise PermissionDenied
+                _check_execute(node, request.user, task)
                 # In memory only: a draft save must leave the stored status NEW or ASSIGNED.
                 request.activation.start(request)
-            elif permission is not None and not permission(request.user, task=task):
-                raise PermissionDenied
             return origin_view(request, *args, **kwargs)
 
         try:
@@ -107,15 +94,30 @@ def _task_page(node, origin_view, *, permission=None, execute=False):
                 with node.flow_class.lock(process_pk), transaction.atomic():
                     return call()
             return call()
+        except PlanError as error:
+            if error.forbidden:
+                raise PermissionDenied(" ".join(error.messages)) from None
+            for message in error.messages:
+                messages.info(request, message)
         except TransitionNotAllowed:
-            messages.info(request, TASK_CLOSED)
-            return redirect(node.reverse("detail", args=[process_pk, task_pk]))
+            messages.info(request, rules.TASK_CLOSED)
         except FlowLockFailed:
             messages.warning(request, FLOW_BUSY)
-            return redirect(node.reverse("detail", args=[process_pk, task_pk]))
+        return redirect(node.reverse("detail", args=[process_pk, task_pk]))
 
     update_wrapper(view, origin_view)
     return view
+
+
+def _check_execute(node, user, task) -> None:
+    """Refuse to open a task's form to anyone but its holder, on an open task, active plan."""
+    if not rules.holds_task_permission(user, task):
+        raise PlanError.not_allowed()
+    rules.check_open(task)
+    if task.status == STATUS.NEW:
+        raise PlanError([rules.TASK_NOT_CLAIMED])
+    if not is_owner(task.owner, user):
+        raise PlanError.not_allowed()
 
 
 class PlanPagesMixin:
@@ -163,15 +165,16 @@ class End(PlanPagesMixin, flow.End):
 class Task(PlanPagesMixin, flow.View):
     """A human task offered to the holders of an object permission on the plan.
 
-    Assigning, executing and releasing need that permission on the plan now (a revoked
-    role loses them at once) and an active plan; executing and releasing also need
-    ownership. Reassignment is off until it runs through an audited service.
+    Taking on, working on and releasing need that permission on the plan now (a revoked role
+    loses them at once) and an active plan; working and releasing also need ownership. The
+    lead and the plan's facilitators may hand an open task to another holder. Every change of
+    hands runs a service in ``flows/rules.py`` that records it.
     """
 
     index_view_class = TaskIndexView
     assign_view_class = AssignView
     unassign_view_class = UnassignView
-    reassign_view_class = None
+    reassign_view_class = ReassignView
 
     @property
     def view_path(self):
@@ -185,7 +188,7 @@ class Task(PlanPagesMixin, flow.View):
     def assign_path(self):
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
-            _task_page(self, self.assign_view, permission=self.can_assign),
+            _task_page(self, self.assign_view),
             name="assign",
         )
 
@@ -193,26 +196,29 @@ class Task(PlanPagesMixin, flow.View):
     def unassign_path(self):
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/",
-            _task_page(self, self.unassign_view, permission=self.can_unassign),
+            _task_page(self, self.unassign_view),
             name="unassign",
         )
 
-    def holds_permission(self, user, task) -> bool:
-        """Return True if the user holds the task's object permission on its plan."""
-        codename = (task.owner_permission or "").partition(".")[2]
-        return bool(codename) and permissions.holds_plan_perm(
-            user, codename, task.process.coerced.plan
+    @property
+    def reassign_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/reassign/",
+            _task_page(self, self.reassign_view),
+            name="reassign",
         )
 
+    # What viewflow asks to decide which actions a task page offers.
+
     def can_assign(self, user, task):
-        return task.owner_id is None and _active(task) and self.holds_permission(user, task)
+        return task.owner_id is None and _active(task) and rules.holds_task_permission(user, task)
 
     def can_execute(self, user, task):
         return (
             task.owner_id is not None
             and is_owner(task.owner, user)
             and _active(task)
-            and self.holds_permission(user, task)
+            and rules.holds_task_permission(user, task)
         )
 
     def can_unassign(self, user, task):
@@ -221,4 +227,4 @@ class Task(PlanPagesMixin, flow.View):
 
 def _active(task) -> bool:
     """Return True if the task's plan is active (not suspended, adopted or withdrawn)."""
-    return task.process.coerced.plan.status in ACTIVE_STATES
+    return rules.plan_is_active(task.process.coerced.plan)

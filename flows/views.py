@@ -1,18 +1,30 @@
 """The pages of the PLM flow: thin, each calls one service and shows its refusals."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow.views import AssignTaskView, FlowChartView, UnassignTaskView
+from viewflow.workflow.status import STATUS
 
 from forms.launch import LaunchForm
 from forms.steps import DecisionForm, PhaseNoteForm
+from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Phase, PhaseNote, ReviewDecision
+from plm_workflow.plans.models import (
+    ACTIVE_STATES,
+    NON_FINAL_STATES,
+    Phase,
+    PhaseNote,
+    Plan,
+    PlanStatus,
+    ReviewDecision,
+)
 from plm_workflow.plans.selectors import plans_visible_to
 from plm_workflow.plans.services import (
     phase_note_save,
@@ -21,12 +33,23 @@ from plm_workflow.plans.services import (
 )
 
 from .models import PLMProcess
-from .services import flow_launch, task_claim, task_complete, task_release
+from .rules import can_reassign, task_candidates
+from .services import (
+    flow_launch,
+    flow_resume,
+    flow_suspend,
+    flow_withdraw,
+    task_claim,
+    task_complete,
+    task_reassign,
+    task_release,
+)
 
 LAUNCHED = _("The plan of %(comune)s is launched.")
 DRAFT_SAVED = _("Draft saved. The task stays with you until you submit it.")
 WORK_SUBMITTED = _("Submitted to the facilitators.")
 TAKEN = _("The task is yours now.")
+REASSIGNED = _("The task is now held by %(user)s.")
 RELEASED = _("Task released: it is offered again to those who may take it.")
 SUBMIT_OR_SAVE = _("Choose whether to save a draft or to submit.")
 DECISION_RECORDED = {
@@ -34,6 +57,8 @@ DECISION_RECORDED = {
     ReviewDecision.RETURNED: _("Returned to the coordinators with your comments."),
 }
 
+
+FLOW_BUSY = _("Someone else is acting on this plan right now: try again in a moment.")
 
 # Larger ids cannot exist (64-bit keys); SQLite would fail on them instead of finding nothing.
 MAX_ID = 2**63 - 1
@@ -210,6 +235,26 @@ class UnassignView(UnassignTaskView):
         )
 
 
+class ReassignView(generic.View):
+    """Hand an open task to another holder of its role (POST: ``to``, a user id)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        activation = request.activation
+        chosen = request.POST.get("to", "")
+        to = (
+            get_user_model().objects.filter(pk=int(chosen)).first()
+            if chosen.isdigit() and int(chosen) <= MAX_ID
+            else None
+        )
+        task_reassign(activation=activation, to=to, by=request.user)
+        messages.success(request, REASSIGNED % {"user": to.get_full_name() or to.get_username()})
+        return redirect(
+            activation.flow_task.reverse("detail", args=[activation.process.pk, activation.task.pk])
+        )
+
+
 class TaskIndexView(generic.RedirectView):
     """A task's link: its form for the person who holds it, its page for everyone else."""
 
@@ -239,6 +284,16 @@ class TaskDetailView(generic.TemplateView):
             actions=task_actions(activation, self.request.user),
             returned_by=returned_by(task),
         )
+        if (
+            task.flow_task_type == "HUMAN"
+            and task.status in (STATUS.NEW, STATUS.ASSIGNED)
+            and process.plan.status in ACTIVE_STATES
+            and can_reassign(self.request.user, task)
+        ):
+            context["reassign_url"] = activation.flow_task.reverse(
+                "reassign", args=[process.pk, task.pk]
+            )
+            context["candidates"] = task_candidates(task).exclude(pk=task.owner_id)
         return context
 
 
@@ -289,8 +344,21 @@ class ProcessDetailView(generic.DetailView):
         tasks = list(process.task_set.select_related("owner").order_by("created", "pk"))
         for task in tasks:
             task.url = task.flow_task.reverse("index", args=[process.pk, task.pk])
+        plan, user = process.plan, self.request.user
+        flow = process.flow_class.instance
+        state_actions = []
+        if plan.status in ACTIVE_STATES and permissions.can_suspend_or_resume(plan, user):
+            state_actions.append(("suspend", _("Suspend the plan")))
+        if plan.status == PlanStatus.SUSPENDED and permissions.can_suspend_or_resume(plan, user):
+            state_actions.append(("resume", _("Resume the plan")))
+        if plan.status in NON_FINAL_STATES and permissions.can_withdraw(plan, user):
+            state_actions.append(("withdraw", _("Withdraw the plan")))
+        context["state_actions"] = [
+            {"label": label, "url": flow.reverse(f"process_{action}", args=[process.pk])}
+            for action, label in state_actions
+        ]
         context.update(
-            plan=process.plan,
+            plan=plan,
             tasks=tasks,
             chart_url=process.flow_class.instance.reverse("process_chart", args=[process.pk]),
             reviews=process.plan.reviews.select_related("reviewer"),
@@ -309,3 +377,55 @@ class ProcessChartView(FlowChartView):
             if process_pk > MAX_ID or not visible.filter(pk=process_pk).exists():
                 raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+
+class PlanStateView(generic.View):
+    """Suspend, resume or withdraw a plan from its process page (POST: ``reason``).
+
+    The service decides who may: a refusal for lack of permission answers 403, any other
+    reason comes back as a message on the unchanged page.
+    """
+
+    http_method_names = ["post"]
+    flow_class = None
+    viewset = None
+    service = None
+    done_message = None
+
+    def post(self, request, *args, process_pk, **kwargs):
+        if process_pk > MAX_ID:
+            raise Http404
+        visible = PLMProcess.objects.filter(plan__in=plans_visible_to(request.user))
+        if not visible.filter(pk=process_pk).exists():
+            raise Http404
+        try:
+            with self.flow_class.lock(process_pk), transaction.atomic():
+                plan = Plan.objects.get(process__pk=process_pk)
+                type(self).service(
+                    plan=plan, by=request.user, reason=request.POST.get("reason", "")
+                )
+        except PlanError as error:
+            if error.forbidden:
+                raise PermissionDenied(" ".join(error.messages)) from None
+            for message in error.messages:
+                messages.error(request, message)
+        except FlowLockFailed:
+            messages.warning(request, FLOW_BUSY)
+        else:
+            messages.success(request, self.done_message)
+        return redirect(self.flow_class.instance.reverse("process_detail", args=[process_pk]))
+
+
+class SuspendView(PlanStateView):
+    service = staticmethod(flow_suspend)
+    done_message = _("The plan is suspended: its tasks wait until it is resumed.")
+
+
+class ResumeView(PlanStateView):
+    service = staticmethod(flow_resume)
+    done_message = _("The plan is resumed where it was left.")
+
+
+class WithdrawView(PlanStateView):
+    service = staticmethod(flow_withdraw)
+    done_message = _("The plan is withdrawn and its open task cancelled.")

@@ -29,3 +29,19 @@ class PLMFlowViewset(FlowViewset):
     @property
     def index_path(self):
         return path("", _HomeRedirectView.as_view(), name="index")
+
+    def _plan_state_route(self, action, view_class):
+        view = view_class.as_view(flow_class=self._flow_class, viewset=self)
+        return path(f"<int:process_pk>/{action}/", view, name=f"process_{action}")
+
+    @property
+    def process_suspend_path(self):
+        return self._plan_state_route("suspend", views.SuspendView)
+
+    @property
+    def process_resume_path(self):
+        return self._plan_state_route("resume", views.ResumeView)
+
+    @property
+    def process_withdraw_path(self):
+        return self._plan_state_route("withdraw", views.WithdrawView)

@@ -94,6 +94,16 @@ def facilitator(db):
     return UserFactory(username="facilitator")
 
 
+@pytest.fixture
+def coordinator2(db):
+    return UserFactory(username="coord-saluzzo-2")
+
+
+@pytest.fixture
+def facilitator2(db):
+    return UserFactory(username="facilitator-2")
+
+
 def _launcher(service, lead, coordinator, facilitator):
     def _launch(comune, **overrides):
         values = {
@@ -173,14 +183,15 @@ def launch_url():
 
 
 @pytest.fixture
-def launch_data(comune, coordinator, facilitator):
+def launch_data(comune, coordinator, facilitator, coordinator2, facilitator2):
+    """The launch form for Saluzzo, two people per role: tasks are offered, not assigned."""
     return {
         "comune": "Saluzzo (CN)",
         "title": "PLM 2022-2023",
         "adhesion_act_number": "DGC 112/2022",
         "adhesion_act_date": "2022-06-30",
-        "coordinators": [coordinator.pk],
-        "facilitators": [facilitator.pk],
+        "coordinators": [coordinator.pk, coordinator2.pk],
+        "facilitators": [facilitator.pk, facilitator2.pk],
     }
 
 

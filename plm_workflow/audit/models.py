@@ -13,6 +13,8 @@ class EventKind(models.TextChoices):
     TASK_CREATED = "task.created", _("Task created")
     TASK_CLAIMED = "task.claimed", _("Task taken on")
     TASK_RELEASED = "task.released", _("Task released")
+    TASK_REASSIGNED = "task.reassigned", _("Task reassigned")
+    TASK_CANCELED = "task.canceled", _("Task cancelled")
     TASK_COMPLETED = "task.completed", _("Task completed")
     TASK_RETURNED = "task.returned", _("Task returned")
     ROLE_GRANTED = "role.granted", _("Role granted")

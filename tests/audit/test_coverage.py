@@ -231,12 +231,58 @@ ACTIONS = {
         K.TASK_CREATED,
         "system:flow",
     ),
+    "task_reassign (task page: reassign)": (
+        lambda p, c: _reassign(p, c),
+        K.TASK_REASSIGNED,
+        "lead",
+    ),
+    "membership_revoke": (
+        lambda p, c: (
+            _claimed(p, c),
+            flows.services.membership_revoke(
+                user=p.coordinator, role="coordinator", comune=p.flow_plan.comune, by=p.lead
+            ),
+        ),
+        K.TASK_RELEASED,
+        "lead",
+    ),
+    "flow_suspend (process page: suspend)": (
+        lambda p, c: _plan_state(p, c, "suspend"),
+        K.PLAN_TRANSITION,
+        "lead",
+    ),
+    "flow_resume (process page: resume)": (
+        lambda p, c: (_plan_state(p, c, "suspend"), _plan_state(p, c, "resume")),
+        K.PLAN_TRANSITION,
+        "lead",
+    ),
+    "flow_withdraw (process page: withdraw)": (
+        lambda p, c: _plan_state(p, c, "withdraw"),
+        K.TASK_CANCELED,
+        "lead",
+    ),
     "task returned (check page: return)": (
         lambda p, c: _return(p, c),
         K.TASK_RETURNED,
         "facilitator",
     ),
 }
+
+
+def _reassign(people, client):
+    task = _claimed(people, client)
+    client.force_login(people.lead)
+    client.post(url(task, "reassign"), {"to": people.coordinator2.pk})
+
+
+def _plan_state(people, client, action):
+    process = people.flow_plan.process
+    client.force_login(people.lead)
+    response = client.post(
+        process.flow_class.instance.reverse(f"process_{action}", args=[process.pk]),
+        {"reason": "Motivo"},
+    )
+    assert response.status_code == 302
 
 
 def _return(people, client):
@@ -248,16 +294,29 @@ def _return(people, client):
 
 
 @pytest.fixture
-def people(lead, coordinator, facilitator, drive, launch, flow_launched, tmp_path):
+def people(
+    lead,
+    coordinator,
+    coordinator2,
+    facilitator,
+    facilitator2,
+    drive,
+    launch,
+    flow_launched,
+    tmp_path,
+):
     class People:
         pass
 
     given = People()
     given.lead, given.coordinator, given.facilitator = lead, coordinator, facilitator
+    given.coordinator2 = coordinator2
     given.drive, given.tmp_path = drive, tmp_path
     given.plan = launch(ComuneFactory(istat_code="004203", name="Saluzzo", province_code="CN"))
-    given.flow_plan = flow_launched(
-        ComuneFactory(istat_code="009002", name="Albenga", province_code="SV")
+    given.flow_plan = flow_launched(  # two people per role: tasks are offered
+        ComuneFactory(istat_code="009002", name="Albenga", province_code="SV"),
+        coordinators=[coordinator, coordinator2],
+        facilitators=[facilitator, facilitator2],
     )
     return given
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from plm_workflow.accounts.services import role_grant, role_revoke
+from plm_workflow.accounts.services import role_revoke
 from tests.factories import ComuneFactory, UserFactory
 from tests.flows.helpers import open_task, url
 
@@ -38,9 +38,8 @@ def test_a_coordinator_of_two_comuni_sees_both_and_nobody_elses(
     assert shown == {open_task(saluzzo_plan).pk, open_task(albenga_plan).pk}
 
 
-def test_a_claimed_task_stays_only_with_its_holder(client, flow_plan, coordinator):
-    colleague = UserFactory(username="coord-saluzzo-2")
-    role_grant(user=colleague, role="coordinator", comune=flow_plan.comune)
+def test_a_claimed_task_stays_only_with_its_holder(client, flow_plan, coordinator, coordinator2):
+    colleague = coordinator2
     task = open_task(flow_plan)
     assert [t.pk for t in my_tasks(client, colleague)] == [task.pk]
 
