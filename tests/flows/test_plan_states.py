@@ -1,0 +1,148 @@
+"""Suspend, resume and withdraw from the process page: who may, and what the flow does."""
+
+import pytest
+from django.utils.html import escape
+from viewflow.workflow.status import PROCESS, STATUS
+
+from flows.flows import NODE_STATUS
+from plm_workflow.audit.models import Event, EventKind
+from plm_workflow.plans.checks import REASON_MISSING
+from plm_workflow.plans.models import PlanStatus
+from tests.factories import ComuneFactory, UserFactory
+from tests.flows.helpers import advance, claim, open_task, url
+
+pytestmark = pytest.mark.django_db
+
+HUMAN_NODES = list(NODE_STATUS)
+
+
+def act(client, person, plan, action, reason="Motivo"):
+    process = plan.process
+    client.force_login(person)
+    return client.post(
+        process.flow_class.instance.reverse(f"process_{action}", args=[process.pk]),
+        {"reason": reason},
+        follow=True,
+    )
+
+
+def process_page(client, person, plan):
+    client.force_login(person)
+    process = plan.process
+    return client.get(
+        process.flow_class.instance.reverse("process_detail", args=[process.pk])
+    ).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("person", "suspend", "resume", "withdraw"),
+    [
+        ("lead", 200, 200, 200),
+        ("facilitator", 200, 200, 403),
+        ("coordinator", 403, 403, 403),
+        ("auditor", 403, 403, 403),
+    ],
+)
+def test_who_may_suspend_resume_and_withdraw(
+    request, client, flow_plan, lead, person, suspend, resume, withdraw
+):
+    actor = request.getfixturevalue(person)
+
+    assert act(client, actor, flow_plan, "suspend").status_code == suspend
+    if suspend != 200:
+        act(client, lead, flow_plan, "suspend")
+    assert act(client, actor, flow_plan, "resume").status_code == resume
+    assert act(client, actor, flow_plan, "withdraw").status_code == withdraw
+    flow_plan.refresh_from_db()
+    expected = PlanStatus.WITHDRAWN if withdraw == 200 else PlanStatus.SUSPENDED
+    if resume == 200 and withdraw != 200:
+        expected = PlanStatus.NEEDS_ASSESSMENT
+    assert flow_plan.status == expected
+
+
+def test_the_process_page_offers_each_role_its_buttons(
+    client, flow_plan, lead, facilitator, auditor
+):
+    flow = flow_plan.process.flow_class.instance
+    urls = {
+        action: flow.reverse(f"process_{action}", args=[flow_plan.process.pk])
+        for action in ("suspend", "resume", "withdraw")
+    }
+    lead_page = process_page(client, lead, flow_plan)
+    facilitator_page = process_page(client, facilitator, flow_plan)
+    auditor_page = process_page(client, auditor, flow_plan)
+
+    assert urls["suspend"] in lead_page and urls["withdraw"] in lead_page
+    assert urls["resume"] not in lead_page
+    assert urls["suspend"] in facilitator_page and urls["withdraw"] not in facilitator_page
+    assert not any(link in auditor_page for link in urls.values())
+
+
+def test_an_outsider_cannot_touch_the_plans_state(client, flow_plan, flow_launched):
+    other = UserFactory(username="facilitator-albenga")
+    flow_launched(
+        ComuneFactory(istat_code="009002", name="Albenga", province_code="SV"),
+        coordinators=[UserFactory(username="coord-albenga")],
+        facilitators=[other],
+    )
+
+    for action in ("suspend", "resume", "withdraw"):
+        assert act(client, other, flow_plan, action).status_code == 404
+    flow_plan.refresh_from_db()
+    assert flow_plan.status == PlanStatus.NEEDS_ASSESSMENT
+
+
+def test_a_change_of_state_without_a_reason_is_refused_with_the_reason_why(client, flow_plan, lead):
+    response = act(client, lead, flow_plan, "suspend", reason="  ")
+
+    assert escape(str(REASON_MISSING)) in response.content.decode()
+    flow_plan.refresh_from_db()
+    assert flow_plan.status == PlanStatus.NEEDS_ASSESSMENT
+
+
+@pytest.mark.parametrize("node", ["check_tables", "review", "record_adoption"])
+def test_resume_returns_to_the_remembered_state_and_node(
+    client, flow_plan, lead, coordinator, facilitator, node
+):
+    held = advance(client, flow_plan, node, coordinator=coordinator, facilitator=facilitator)
+
+    act(client, lead, flow_plan, "suspend", reason="Elezioni comunali")
+    flow_plan.refresh_from_db()
+    assert flow_plan.status == PlanStatus.SUSPENDED
+    assert flow_plan.suspended_from == NODE_STATUS[node]  # the invariant, while suspended
+    assert open_task(flow_plan).pk == held.pk
+
+    act(client, lead, flow_plan, "resume", reason="Nuova giunta")
+
+    flow_plan.refresh_from_db()
+    task = open_task(flow_plan)
+    assert (task.pk, flow_plan.status) == (held.pk, NODE_STATUS[node])
+    person = coordinator if node == "record_adoption" else facilitator
+    claim(client, person, task)  # workable again
+
+
+@pytest.mark.parametrize("node", [*HUMAN_NODES, "draft saved", "suspended"])
+def test_withdrawal_from_any_step_cancels_the_open_task_and_ends_the_flow(
+    client, flow_plan, lead, coordinator, facilitator, node
+):
+    target = {"draft saved": "draft", "suspended": "review"}.get(node, node)
+    task = advance(client, flow_plan, target, coordinator=coordinator, facilitator=facilitator)
+    if node == "draft saved":
+        claim(client, coordinator, task)
+        client.post(url(task, "execute"), {"text": "Bozza.", "_draft": "1"})
+    if node == "suspended":
+        act(client, lead, flow_plan, "suspend")
+
+    response = act(client, lead, flow_plan, "withdraw", reason="Il comune rinuncia")
+
+    assert response.status_code == 200
+    flow_plan.refresh_from_db()
+    task.refresh_from_db()
+    process = flow_plan.process
+    process.refresh_from_db()
+    assert flow_plan.status == PlanStatus.WITHDRAWN
+    assert task.status == STATUS.CANCELED
+    assert process.status == PROCESS.CANCELED
+    assert not process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
+    cancelled = Event.objects.get(plan=flow_plan, kind=EventKind.TASK_CANCELED)
+    assert (cancelled.actor, cancelled.payload["task"]) == (lead, task.pk)
