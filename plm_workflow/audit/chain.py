@@ -1,5 +1,6 @@
 """How an event is written down and hashed: one definition for writers and verifiers."""
 
+import datetime
 import hashlib
 import json
 
@@ -8,11 +9,27 @@ from django.core.serializers.json import DjangoJSONEncoder
 GENESIS = "0" * 64
 
 
+class _Encoder(DjangoJSONEncoder):
+    def iterencode(self, o, _one_shot=False):
+        _refuse_floats(o)
+        return super().iterencode(o, _one_shot)
+
+
+def _refuse_floats(value) -> None:
+    """Refuse floats: PostgreSQL's jsonb would not give back the same text to hash."""
+    if isinstance(value, float):
+        raise TypeError("Audit payloads hold no floats: record decimals as text")
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_floats(item)
+
+
 def canonical(data) -> str:
     """Return the canonical JSON of ``data``: sorted keys, no spaces, UTF-8 text."""
-    return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
-    )
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=_Encoder)
 
 
 def digest(content: str) -> str:
@@ -30,7 +47,7 @@ def content_of(
             "seq": seq,
             "prev_hash": prev_hash,
             "kind": kind,
-            "occurred_at": occurred_at.isoformat(),
+            "occurred_at": occurred_at.astimezone(datetime.UTC).isoformat(),
             "plan": plan_id,
             "actor": actor_id,
             "actor_system": actor_system,

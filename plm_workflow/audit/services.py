@@ -33,7 +33,6 @@ def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event
     chain = chain_of(plan_id)
     # Store exactly what is hashed: dates and decimals become their JSON text.
     payload = json.loads(canonical(payload or {}))
-    occurred_at = timezone.now().astimezone(datetime.UTC)
     with transaction.atomic():
         if plan is not None:
             # Plan first, chain head second, as every service does: the event's foreign key
@@ -42,6 +41,8 @@ def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event
         ChainHead.objects.get_or_create(chain=chain)
         head = ChainHead.objects.select_for_update().get(chain=chain)
         seq, prev_hash = head.seq + 1, head.hash or GENESIS
+        # Taken under the head's lock: a chain's times follow its sequence.
+        occurred_at = timezone.now().astimezone(datetime.UTC)
         content = content_of(
             chain=chain,
             seq=seq,

@@ -2,10 +2,14 @@
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from .chain import GENESIS, content_of, digest
-from .models import Event
+from plm_workflow.plans.models import Plan
+
+from . import triggers
+from .chain import GENESIS, chain_of, content_of, digest
+from .models import ChainHead, Event, EventKind
 
 BROKEN_EVENT = _("Chain %(chain)s, event %(seq)d: %(problem)s")
 EVENTS_MISSING = _("expected event %(expected)d here: events are missing.")
@@ -14,6 +18,16 @@ COLUMNS_DIFFER = _("its columns differ from the content that was hashed.")
 HASH_DIFFERS = _("its hash does not match its content.")
 HEAD_MISSING = _("Chain %(chain)s no longer holds the recorded head, event %(seq)d.")
 HEAD_DIFFERS = _("Chain %(chain)s, event %(seq)d: its hash differs from the recorded head.")
+WRONG_CHAIN = _("it belongs to another chain than the one it is in.")
+TIME_BACKWARDS = _("it is dated before the previous event.")
+NOT_LAUNCHED_FIRST = _("a plan's chain must begin with its launch.")
+HEAD_ROW_DIFFERS = _(
+    "Chain %(chain)s ends at event %(seq)d, but its head row says %(head)d: events were removed."
+)
+PLAN_WITHOUT_CHAIN = _("Plan %(plan)s has no audit events: its chain was removed.")
+TRIGGERS_MISSING = _(
+    "The database no longer refuses changes to the audit table (missing triggers: %(names)s)."
+)
 NOT_A_HEAD_LINE = _("Line %(number)d is not “chain seq hash”: %(line)s")
 
 _COLUMNS = (
@@ -62,31 +76,42 @@ def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Ver
     Stops at the first broken event of each chain and names it.
     """
     result = Verification()
+    missing = triggers.missing(connection)
+    if missing:
+        result.broken.append(str(TRIGGERS_MISSING % {"names": ", ".join(sorted(missing))}))
     events = Event.objects.order_by("chain", "seq")
     if chain is not None:
         events = events.filter(chain=chain)
-    current, expected_seq, prev_hash, skip = None, 0, GENESIS, False
+    current, expected_seq, prev_hash, prev_time, skip = None, 0, GENESIS, None, False
     seen: dict[str, dict[int, str]] = {}
+    last: dict[str, tuple[int, str]] = {}
     wanted = {name: head[0] for name, head in (heads or {}).items()}
     for row in events.values_list(*_COLUMNS).iterator(chunk_size=2000):
         values = dict(zip(_COLUMNS, row, strict=True))
         name = values["chain"]
         if name != current:
-            current, expected_seq, prev_hash, skip = name, 1, GENESIS, False
+            current, expected_seq, prev_hash, prev_time, skip = name, 1, GENESIS, None, False
             result.chains += 1
         result.events += 1
+        last[name] = (values["seq"], values["hash"])
         if wanted.get(name) == values["seq"]:
             seen.setdefault(name, {})[values["seq"]] = values["hash"]
         if skip:
             continue
-        problem = _problem(values, expected_seq, prev_hash)
+        problem = _problem(values, expected_seq, prev_hash, prev_time)
         if problem:
             result.broken.append(
                 str(BROKEN_EVENT % {"chain": name, "seq": values["seq"], "problem": problem})
             )
             skip = True
             continue
-        expected_seq, prev_hash = values["seq"] + 1, values["hash"]
+        expected_seq, prev_hash, prev_time = (
+            values["seq"] + 1,
+            values["hash"],
+            values["occurred_at"],
+        )
+    _check_heads_rows(result, chain=chain, last=last)
+    _check_plans_have_chains(result, chain=chain, chains=set(last))
     for name, (seq, head_hash) in sorted((heads or {}).items()):
         if chain is not None and name != chain:
             continue
@@ -98,11 +123,44 @@ def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Ver
     return result
 
 
-def _problem(values, expected_seq, prev_hash) -> str | None:
+def _check_heads_rows(result, *, chain, last) -> None:
+    """Compare the writers' head rows with the last events: a removed tail shows there."""
+    rows = ChainHead.objects.order_by("chain")
+    if chain is not None:
+        rows = rows.filter(chain=chain)
+    for head in rows:
+        found_seq = last.get(head.chain, (0, ""))[0]
+        if head.seq != found_seq:
+            result.broken.append(
+                str(HEAD_ROW_DIFFERS % {"chain": head.chain, "seq": found_seq, "head": head.seq})
+            )
+
+
+def _check_plans_have_chains(result, *, chain, chains) -> None:
+    """Every plan was launched, so every plan has a chain: a missing one was removed."""
+    plans = Plan.objects.order_by("pk").values_list("pk", flat=True)
+    if chain is not None:
+        plans = plans.filter(pk=chain.removeprefix("plan:")) if chain.startswith("plan:") else []
+    for plan_id in plans:
+        if chain_of(plan_id) not in chains:
+            result.broken.append(str(PLAN_WITHOUT_CHAIN % {"plan": plan_id}))
+
+
+def _problem(values, expected_seq, prev_hash, prev_time) -> str | None:
+    if values["chain"] != chain_of(values["plan_id"]):
+        return str(WRONG_CHAIN)
+    if (
+        values["seq"] == 1
+        and values["plan_id"] is not None
+        and values["kind"] != EventKind.PLAN_LAUNCHED
+    ):
+        return str(NOT_LAUNCHED_FIRST)
     if values["seq"] != expected_seq:
         return str(EVENTS_MISSING % {"expected": expected_seq})
     if values["prev_hash"] != prev_hash:
         return str(NOT_FOLLOWING)
+    if prev_time is not None and values["occurred_at"] < prev_time:
+        return str(TIME_BACKWARDS)
     recomputed = content_of(
         chain=values["chain"],
         seq=values["seq"],

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from plm_workflow.accounts.services import role_grant
+from plm_workflow.audit.management.commands.audit_heads import SENT
 from plm_workflow.audit.models import Event
 from tests.factories import UserFactory
 
@@ -36,15 +37,14 @@ def test_audit_heads_emails_the_active_auditors(plan, auditor, mailoutbox):
     role_grant(user=retired, role="auditor")
     retired.is_active = False
     retired.save()
-    retired.is_active = False
-    retired.save()
 
     output = run("audit_heads", "--email")
 
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["auditor@example.org"]
+    assert mailoutbox[0].body.splitlines()[1:] == run("audit_heads").splitlines()[1:]
     assert f"plan:{plan.pk}" in mailoutbox[0].body
-    assert "1" in output
+    assert output.strip() == str(SENT % {"count": 1})
 
 
 def test_audit_heads_without_an_auditor_to_write_to_is_an_error(plan, mailoutbox):

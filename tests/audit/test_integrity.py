@@ -9,10 +9,20 @@ from django.utils import timezone
 
 from plm_workflow.audit import triggers
 from plm_workflow.audit.chain import GENESIS, content_of, digest
-from plm_workflow.audit.models import ChainHead, Event
-from plm_workflow.audit.verify import BROKEN_EVENT, COLUMNS_DIFFER, EVENTS_MISSING, HEAD_DIFFERS
+from plm_workflow.audit.models import ChainHead, Event, EventKind
+from plm_workflow.audit.services import record
+from plm_workflow.audit.verify import (
+    BROKEN_EVENT,
+    COLUMNS_DIFFER,
+    EVENTS_MISSING,
+    HEAD_DIFFERS,
+    HEAD_ROW_DIFFERS,
+    PLAN_WITHOUT_CHAIN,
+    WRONG_CHAIN,
+)
+from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Phase
-from plm_workflow.plans.services import phase_note_save
+from plm_workflow.plans.services import phase_note_save, plan_complete_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +142,7 @@ def test_a_chain_rewritten_and_rehashed_is_caught_by_the_heads_taken_before(
         )
         prev = digest(content)
 
+    triggers.install(connection)  # the attacker covers their tracks
     assert verify()[0]  # consistent on its own
     ok, output = verify("--heads", str(heads))
     assert not ok
@@ -158,3 +169,84 @@ def test_appends_continue_the_chain_from_its_head(noted_plan):
     assert first.prev_hash == GENESIS
     assert digest(first.content) == first.hash
     assert first.occurred_at <= timezone.now()
+
+
+def test_a_removed_tail_is_caught_without_heads(noted_plan, triggers_off):
+    Event.objects.filter(plan=noted_plan, seq=4).delete()
+    triggers.install(connection)
+
+    ok, output = verify()
+
+    assert not ok
+    chain = f"plan:{noted_plan.pk}"
+    assert str(HEAD_ROW_DIFFERS % {"chain": chain, "seq": 3, "head": 4}) in output
+
+
+def test_a_removed_plan_chain_is_caught(noted_plan, triggers_off):
+    Event.objects.filter(plan=noted_plan).delete()
+    ChainHead.objects.filter(chain=f"plan:{noted_plan.pk}").delete()
+    triggers.install(connection)
+
+    ok, output = verify("--plan", str(noted_plan.pk))
+
+    assert not ok
+    assert str(PLAN_WITHOUT_CHAIN % {"plan": noted_plan.pk}) in output
+
+
+def test_an_event_moved_to_another_chain_is_caught(noted_plan, triggers_off):
+    Event.objects.filter(plan=noted_plan, seq=4).update(plan=None)
+    triggers.install(connection)
+
+    ok, output = verify()
+
+    assert not ok
+    chain = f"plan:{noted_plan.pk}"
+    assert str(BROKEN_EVENT % {"chain": chain, "seq": 4, "problem": WRONG_CHAIN}) in output
+
+
+def test_missing_triggers_are_reported(noted_plan, triggers_off):
+    ok, output = verify()
+
+    assert not ok
+    assert "audit_event_no" in output
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="INSERT OR REPLACE is SQLite's")
+def test_sqlite_refuses_to_replace_an_event(noted_plan):
+    event = Event.objects.get(plan=noted_plan, seq=2)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT OR REPLACE INTO audit_event (id, chain, seq, prev_hash, hash, content, kind,"
+            " occurred_at, plan_id, actor_id, actor_system, payload)"
+            " SELECT id, chain, seq, prev_hash, 'forged', content, kind, occurred_at, plan_id,"
+            " actor_id, actor_system, payload FROM audit_event WHERE id = %s",
+            [event.pk],
+        )
+    assert Event.objects.get(pk=event.pk).hash == event.hash
+
+
+def test_payloads_with_floats_are_refused_before_anything_is_written(plan, lead):
+    before = Event.objects.count()
+    with pytest.raises(TypeError):
+        record(kind=EventKind.PLAN_TRANSITION, actor=lead, plan=plan, payload={"x": 0.1})
+    assert Event.objects.count() == before
+
+
+def test_unusual_text_round_trips_through_the_database(plan, lead):
+    record(
+        kind=EventKind.PHASE_NOTE_SAVED,
+        actor=lead,
+        plan=plan,
+        payload={"text": "Città – “quote” \u2028 e\u0301 😀", "big": 2**70, "none": None},
+    )
+
+    assert verify()[0]
+
+
+def test_a_refused_action_writes_no_event(plan, coordinator, facilitator):
+    before = Event.objects.count()
+    with pytest.raises(PlanError):
+        plan_complete_assessment(plan=plan, by=facilitator)  # the note is empty
+    with pytest.raises(PlanError):
+        plan_complete_assessment(plan=plan, by=coordinator)  # not theirs to do
+    assert Event.objects.count() == before

@@ -3,9 +3,12 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from plm_workflow.audit.selectors import heads_list, heads_text
 from plm_workflow.plans.permissions import AUDITOR_GROUP
+
+SENT = gettext_lazy("Audit heads sent to %(count)d auditors.")
 
 
 class Command(BaseCommand):
