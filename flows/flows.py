@@ -11,6 +11,7 @@ from viewflow.workflow import flow, lock
 
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_FLOW, record
+from plm_workflow.deadlines.services import task_due_set
 from plm_workflow.plans import permissions
 from plm_workflow.plans.models import Phase, Plan, PlanStatus, ReviewDecision
 from plm_workflow.plans.selectors import plans_visible_to, review_latest
@@ -61,6 +62,14 @@ WORK_PHASES = {
     "convene_tables": Phase.TABLES,
     "draft": Phase.DRAFTING,
     "record_adoption": Phase.ADOPTION,
+}
+
+# The phase each check step checks.
+CHECK_PHASES = {
+    "check_assessment": Phase.ASSESSMENT,
+    "check_tables": Phase.TABLES,
+    "review": Phase.DRAFTING,
+    "verify_adoption": Phase.ADOPTION,
 }
 
 # The plan status while each human node is open (DESIGN §3).
@@ -155,7 +164,15 @@ class PLMFlow(flow.Flow):
         )
         phase = WORK_PHASES.get(name)
         review = review_latest(plan=plan, phase=phase) if phase else None
-        if review is not None and review.decision == ReviewDecision.RETURNED:
+        returned = review is not None and review.decision == ReviewDecision.RETURNED
+        task_due_set(
+            plan=plan,
+            task=task,
+            phase=phase or CHECK_PHASES[name],
+            is_check=phase is None,
+            returned=returned,
+        )
+        if returned:
             task.data["returned_by_review"] = review.pk
             task.save(update_fields=["data"])
             record(

@@ -8,12 +8,14 @@ Callers hold the flow's lock on the process (the task pages do).
 from types import SimpleNamespace
 
 from django.db import transaction
+from django.utils import timezone
 from viewflow.utils import is_owner
 from viewflow.workflow.status import PROCESS, STATUS
 
 from plm_workflow.accounts.services import role_revoke
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_OPERATOR, record
+from plm_workflow.deadlines.services import STATUS_PHASE, dates_shift
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Plan
 from plm_workflow.plans.services import plan_launch, plan_resume, plan_suspend, plan_withdraw
@@ -161,8 +163,17 @@ def flow_suspend(*, plan: Plan, by, reason: str) -> Plan:
 
 
 def flow_resume(*, plan: Plan, by, reason: str) -> Plan:
-    """Resume the plan in the state it left: its open task is workable again."""
-    return plan_resume(plan=plan, by=by, reason=reason)
+    """Resume the plan in the state it left: its open task is workable again.
+
+    Open due dates and the dates of phases not yet started move by the whole days spent
+    suspended, then off non-working days (each change recorded with the reason "resume").
+    """
+    with transaction.atomic():
+        left_from, since = plan.suspended_from, plan.suspended_at
+        plan = plan_resume(plan=plan, by=by, reason=reason)
+        days = (timezone.localdate() - timezone.localdate(since)).days
+        dates_shift(plan=plan, days=days, from_phase=STATUS_PHASE[left_from], by=by)
+    return plan
 
 
 def flow_withdraw(*, plan: Plan, by, reason: str) -> Plan:

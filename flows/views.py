@@ -1,5 +1,7 @@
 """The pages of the PLM flow: thin, each calls one service and shows its refusals."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -14,6 +16,8 @@ from viewflow.workflow.status import STATUS
 
 from forms.launch import LaunchForm
 from forms.steps import DecisionForm, PhaseNoteForm
+from plm_workflow.deadlines.models import TaskDeadline
+from plm_workflow.deadlines.services import PHASE_ORDER, phase_date_move, task_due_move
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import (
@@ -90,6 +94,7 @@ class _TaskFormView(_RefusalMixin, generic.FormView):
             plan=activation.process.plan,
             task=activation.task,
             process_url=process_url(activation.process),
+            deadline=_deadline_of(activation.task),
         )
         return context
 
@@ -193,6 +198,10 @@ class CheckView(_TaskFormView):
             return self.refuse(form, error)
 
 
+def _deadline_of(task):
+    return TaskDeadline.objects.filter(task=task).first()
+
+
 def returned_by(task):
     """Return the review that sent this work task back, if it was created by a return."""
     review_pk = (task.data or {}).get("returned_by_review")
@@ -283,7 +292,18 @@ class TaskDetailView(generic.TemplateView):
             process_url=process_url(process),
             actions=task_actions(activation, self.request.user),
             returned_by=returned_by(task),
+            deadline=_deadline_of(task),
         )
+        user = self.request.user
+        if (
+            context["deadline"] is not None
+            and task.status in (STATUS.NEW, STATUS.ASSIGNED)
+            and process.plan.status in NON_FINAL_STATES
+            and (permissions.is_lead(user) or permissions.can_facilitate(process.plan, user))
+        ):
+            context["due_move_url"] = process.flow_class.instance.reverse(
+                "due_date", args=[process.pk, task.pk]
+            )
         if (
             task.flow_task_type == "HUMAN"
             and task.status in (STATUS.NEW, STATUS.ASSIGNED)
@@ -341,7 +361,7 @@ class ProcessDetailView(generic.DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         process = self.object
-        tasks = list(process.task_set.select_related("owner").order_by("created", "pk"))
+        tasks = list(process.task_set.select_related("owner", "deadline").order_by("created", "pk"))
         for task in tasks:
             task.url = task.flow_task.reverse("index", args=[process.pk, task.pk])
         plan, user = process.plan, self.request.user
@@ -353,6 +373,18 @@ class ProcessDetailView(generic.DetailView):
             state_actions.append(("resume", _("Resume the plan")))
         if plan.status in NON_FINAL_STATES and permissions.can_withdraw(plan, user):
             state_actions.append(("withdraw", _("Withdraw the plan")))
+        may_move = plan.status in NON_FINAL_STATES and (
+            permissions.is_lead(user) or permissions.can_facilitate(plan, user)
+        )
+        context["schedule"] = [
+            {
+                "row": row,
+                "move_url": flow.reverse("phase_date", args=[process.pk, row.phase])
+                if may_move
+                else None,
+            }
+            for row in sorted(plan.phase_dates.all(), key=lambda row: PHASE_ORDER.index(row.phase))
+        ]
         context["state_actions"] = [
             {"label": label, "url": flow.reverse(f"process_{action}", args=[process.pk])}
             for action, label in state_actions
@@ -429,3 +461,92 @@ class ResumeView(PlanStateView):
 class WithdrawView(PlanStateView):
     service = staticmethod(flow_withdraw)
     done_message = _("The plan is withdrawn and its open task cancelled.")
+
+
+INVALID_DATE = _("Give the new date as a date of the calendar.")
+DATE_MOVED = _("Date moved to %(date)s.")
+
+
+def _posted_date(request):
+    try:
+        return datetime.date.fromisoformat(request.POST.get("date", "").strip())
+    except ValueError:
+        raise PlanError([INVALID_DATE]) from None
+
+
+class _DateMoveView(generic.View):
+    """Move a date of the plan from its pages (POST: ``date``, ``reason``)."""
+
+    http_method_names = ["post"]
+    flow_class = None
+    viewset = None
+
+    def post(self, request, *args, process_pk, **kwargs):
+        if process_pk > MAX_ID or any(
+            value > MAX_ID for value in kwargs.values() if isinstance(value, int)
+        ):
+            raise Http404
+        process = (
+            PLMProcess.objects.filter(plan__in=plans_visible_to(request.user))
+            .select_related("plan__comune")
+            .filter(pk=process_pk)
+            .first()
+        )
+        if process is None:
+            raise Http404
+        back = self.back_url(process, **kwargs)
+        try:
+            with self.flow_class.lock(process_pk), transaction.atomic():
+                moved = self.move(process, request, **kwargs)
+        except PlanError as error:
+            if error.forbidden:
+                raise PermissionDenied(" ".join(error.messages)) from None
+            for message in error.messages:
+                messages.error(request, message)
+        except FlowLockFailed:
+            messages.warning(request, FLOW_BUSY)
+        else:
+            messages.success(request, DATE_MOVED % {"date": moved.strftime("%d/%m/%Y")})
+        return redirect(back)
+
+
+class PhaseDateMoveView(_DateMoveView):
+    def back_url(self, process, **kwargs):
+        return process_url(process)
+
+    def move(self, process, request, *, phase):
+        if phase not in Phase.values:
+            raise Http404
+        row = phase_date_move(
+            plan=process.plan,
+            phase=phase,
+            new=_posted_date(request),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+        return row.current
+
+
+class DueDateMoveView(_DateMoveView):
+    def back_url(self, process, *, task_pk):
+        deadline = self._deadline(process, task_pk)
+        return deadline.task.flow_task.reverse("detail", args=[process.pk, task_pk])
+
+    def move(self, process, request, *, task_pk):
+        deadline = task_due_move(
+            deadline=self._deadline(process, task_pk),
+            new=_posted_date(request),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+        return deadline.due
+
+    def _deadline(self, process, task_pk):
+        deadline = (
+            TaskDeadline.objects.select_related("task")
+            .filter(plan=process.plan, task_id=task_pk)
+            .first()
+        )
+        if deadline is None:
+            raise Http404
+        return deadline

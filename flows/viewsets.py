@@ -45,3 +45,13 @@ class PLMFlowViewset(FlowViewset):
     @property
     def process_withdraw_path(self):
         return self._plan_state_route("withdraw", views.WithdrawView)
+
+    @property
+    def phase_date_path(self):
+        view = views.PhaseDateMoveView.as_view(flow_class=self._flow_class, viewset=self)
+        return path("<int:process_pk>/schedule/<str:phase>/", view, name="phase_date")
+
+    @property
+    def due_date_path(self):
+        view = views.DueDateMoveView.as_view(flow_class=self._flow_class, viewset=self)
+        return path("<int:process_pk>/due/<int:task_pk>/", view, name="due_date")

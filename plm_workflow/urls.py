@@ -9,7 +9,7 @@ from viewflow.urls import Application, Site
 from flows.flows import PLMFlow
 from flows.viewsets import PLMFlowViewset
 
-from .views import ComuneSearchView, HomeView, PLMLoginView
+from .views import ComuneSearchView, ComuneView, HomeView, PLMLoginView
 
 
 class HomeApplication(Application):
@@ -39,6 +39,7 @@ urlpatterns = [
     # The language switcher works before login too (the login page offers it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("comuni/search/", ComuneSearchView.as_view(), name="comune_search"),
+    path("comuni/<str:istat_code>/", ComuneView.as_view(), name="comune"),
     path("admin/", admin.site.urls),
     path("", site.urls),
 ]

@@ -1,13 +1,25 @@
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from viewflow.contrib.auth import AuthenticationForm
 
 from flows.flows import PLMFlow
 from flows.selectors import tasks_open_for
+from flows.views import process_url
 from plm_workflow.plans import permissions
-from plm_workflow.plans.selectors import comuni_search
+from plm_workflow.plans.errors import PlanError
+from plm_workflow.plans.models import PATRON_DAY_INVALID
+from plm_workflow.plans.selectors import comuni_search, comuni_visible_to, plans_visible_to
+from plm_workflow.plans.services import comune_patron_day_set
+
+PATRON_DAY_SAVED = _("Patron day saved. Due dates from now on skip it.")
 
 MY_TASKS_SHOWN = 50
 
@@ -39,6 +51,59 @@ class ComuneSearchView(View):
             raise PermissionDenied
         found = comuni_search(text=request.GET.get("q", ""))
         return JsonResponse({"results": [comune.label for comune in found]})
+
+
+class ComuneView(TemplateView):
+    """A comune: its registry data, patron day and plans (for those who may see its plans).
+
+    The lead sets the patron day here (POST ``patron_day``, ``patron_month``; both empty to
+    clear it).
+    """
+
+    template_name = "plm_workflow/comune.html"
+
+    def dispatch(self, request, *args, istat_code, **kwargs):
+        self.comune = get_object_or_404(comuni_visible_to(request.user), istat_code=istat_code)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        plans = plans_visible_to(user).filter(comune=self.comune).select_related("process")
+        context.update(
+            comune=self.comune,
+            plans=[
+                (plan, getattr(plan, "process", None) and process_url(plan.process))
+                for plan in plans
+            ],
+            can_set_patron_day=permissions.is_lead(user),
+            months=[
+                (number, date_format(datetime.date(2000, number, 1), "F"))
+                for number in range(1, 13)
+            ],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        day, month = request.POST.get("patron_day", ""), request.POST.get("patron_month", "")
+        try:
+            if not (day.strip() or month.strip()):
+                day_value = month_value = None
+            elif day.isdigit() and month.isdigit():
+                day_value, month_value = int(day), int(month)
+            else:
+                raise PlanError([PATRON_DAY_INVALID])
+            comune_patron_day_set(
+                comune=self.comune, day=day_value, month=month_value, by=request.user
+            )
+        except PlanError as error:
+            if error.forbidden:
+                raise PermissionDenied(" ".join(error.messages)) from None
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, PATRON_DAY_SAVED)
+        return redirect("comune", istat_code=self.comune.istat_code)
 
 
 class PLMLoginView(LoginView):

@@ -20,6 +20,11 @@ class EventKind(models.TextChoices):
     ROLE_GRANTED = "role.granted", _("Role granted")
     ROLE_REVOKED = "role.revoked", _("Role revoked")
     REGISTRY_IMPORTED = "registry.imported", _("ISTAT registry imported")
+    SCHEDULE_SET = "schedule.set", _("Schedule set")
+    PHASE_DATE_CHANGED = "phase_date.changed", _("Phase date changed")
+    DUE_DATE_SET = "due_date.set", _("Due date set")
+    DUE_DATE_CHANGED = "due_date.changed", _("Due date changed")
+    PATRON_DAY_SET = "comune.patron_day_set", _("Patron day set")
 
 
 class Event(models.Model):

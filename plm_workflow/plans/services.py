@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from plm_workflow.accounts.services import membership_grant, plan_permissions_de
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_OPERATOR, changes, record
 from plm_workflow.db import lock_row
+from plm_workflow.deadlines.services import schedule_defaults, schedule_problems, schedule_set
 
 from . import checks, permissions
 from .errors import PlanError
@@ -173,13 +175,16 @@ def plan_launch(
     adhesion_act_date: date | None,
     coordinators: Iterable = (),
     facilitators: Iterable = (),
+    schedule: dict | None = None,
     by,
 ) -> Plan:
-    """Start a comune's plan in needs assessment, with its people (lead only).
+    """Start a comune's plan in needs assessment, with its people and schedule (lead only).
 
     The people named become members of the comune; every current member of the comune gets
-    the object permissions of their role on the new plan.
+    the object permissions of their role on the new plan. ``schedule`` maps each phase to its
+    date (the settings' defaults when None); dates are moved off non-working days.
     """
+
     if not permissions.is_lead(by):
         raise PlanError([LAUNCH_NOT_ALLOWED], forbidden=True)
     coordinators = list(dict.fromkeys(coordinators))
@@ -201,6 +206,7 @@ def plan_launch(
             coordinators=coordinators,
             facilitators=facilitators,
             held=held,
+            schedule_problems=schedule_problems(schedule) if schedule is not None else [],
         )
         plan = Plan(
             comune=comune,
@@ -223,11 +229,56 @@ def plan_launch(
                 if (user.pk, role) not in held:
                     membership_grant(user=user, comune=comune, role=role, by=by)
         plan_permissions_derive(plan=plan)
+        schedule_set(plan=plan, schedule=schedule or schedule_defaults(), by=by)
     return plan
 
 
+PATRON_DAY_NOT_ALLOWED = _("Only the lead facilitator can set a comune's patron day.")
+PATRON_DAY_UNCHANGED = _("That is already the patron day: nothing was changed.")
+
+
+def comune_patron_day_set(*, comune: Comune, day: int | None, month: int | None, by) -> Comune:
+    """Set (or clear, with None) the comune's patron day: the lead only, recorded."""
+    if not permissions.is_lead(by):
+        raise PlanError([PATRON_DAY_NOT_ALLOWED], forbidden=True)
+    with transaction.atomic():
+        comune = Comune.objects.select_for_update().get(pk=comune.pk)
+        old = _patron_text(comune.patron_day, comune.patron_month)
+        if (comune.patron_day, comune.patron_month) == (day, month):
+            raise PlanError([PATRON_DAY_UNCHANGED])
+        comune.patron_day, comune.patron_month = day, month
+        try:
+            comune.full_clean()
+        except ValidationError as error:
+            raise PlanError(error.messages) from None
+        comune._history_user = by
+        comune._change_reason = "patron day"
+        comune.save(update_fields=["patron_day", "patron_month"])
+        record(
+            kind=EventKind.PATRON_DAY_SET,
+            actor=by,
+            payload={
+                "comune": comune.istat_code,
+                "changes": {"patron_day": [old, _patron_text(day, month)]},
+            },
+        )
+    return comune
+
+
+def _patron_text(day, month) -> str | None:
+    return f"{day:02d}/{month:02d}" if day and month else None
+
+
 def _launch_check(
-    *, comune, title, adhesion_act_number, adhesion_act_date, coordinators, facilitators, held
+    *,
+    comune,
+    title,
+    adhesion_act_number,
+    adhesion_act_date,
+    coordinators,
+    facilitators,
+    held,
+    schedule_problems,
 ) -> None:
     """Raise PlanError with every reason the launch cannot go ahead.
 
@@ -259,6 +310,7 @@ def _launch_check(
         messages.append(NO_COORDINATOR)
     if not facilitators and not any(role == Role.FACILITATOR for _user, role in held):
         messages.append(NO_FACILITATOR)
+    messages.extend(schedule_problems)
     if messages:
         raise PlanError(messages)
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "plm_workflow.accounts",
     "plm_workflow.plans",
     "plm_workflow.audit",
+    "plm_workflow.deadlines",
     "flows",
 ]
 
@@ -150,3 +151,16 @@ LOGGING = {
 }
 
 VIEWFLOW = {}
+
+# --- Schedules and due dates --------------------------------------------------------------------
+# Default phase dates at launch, in days after the launch (the lead may change each one).
+PLM_SCHEDULE_OFFSETS = {
+    "assessment": env.int("PLM_ASSESSMENT_DAYS", default=60),
+    "tables": env.int("PLM_TABLES_DAYS", default=150),
+    "drafting": env.int("PLM_DRAFTING_DAYS", default=240),
+    "adoption": env.int("PLM_ADOPTION_DAYS", default=330),
+}
+# A check task is due this many days after it was created.
+PLM_CHECK_TURNAROUND_DAYS = env.int("PLM_CHECK_TURNAROUND_DAYS", default=10)
+# A returned work task is due at the later of its phase date and today + these days.
+PLM_RESUBMISSION_DAYS = env.int("PLM_RESUBMISSION_DAYS", default=15)

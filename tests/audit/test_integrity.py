@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def noted_plan(plan, coordinator):
     for text in ("uno", "due", "tre"):
         phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text=text, by=coordinator)
-    return plan  # its chain: launched, then three notes
+    return plan  # its chain: launched, schedule set, then three notes (5 events)
 
 
 def verify(*args):
@@ -67,7 +67,7 @@ def test_postgresql_refuses_to_truncate_the_events(noted_plan):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks to refuse it first
         cursor.execute("TRUNCATE audit_event CASCADE")
-    assert Event.objects.filter(plan=noted_plan).count() == 4
+    assert Event.objects.filter(plan=noted_plan).count() == 5
 
 
 def test_an_intact_log_verifies(noted_plan):
@@ -146,7 +146,7 @@ def test_a_chain_rewritten_and_rehashed_is_caught_by_the_heads_taken_before(
     assert verify()[0]  # consistent on its own
     ok, output = verify("--heads", str(heads))
     assert not ok
-    assert str(HEAD_DIFFERS % {"chain": chain, "seq": 4}) in output
+    assert str(HEAD_DIFFERS % {"chain": chain, "seq": 5}) in output
 
 
 def test_verification_extends_heads_when_the_log_only_grew(noted_plan, coordinator, tmp_path):
@@ -164,7 +164,7 @@ def test_verification_extends_heads_when_the_log_only_grew(noted_plan, coordinat
 def test_appends_continue_the_chain_from_its_head(noted_plan):
     head = ChainHead.objects.get(chain=f"plan:{noted_plan.pk}")
     last = Event.objects.filter(plan=noted_plan).order_by("-seq").first()
-    assert (head.seq, head.hash) == (last.seq, last.hash) == (4, last.hash)
+    assert (head.seq, head.hash) == (last.seq, last.hash) == (5, last.hash)
     first = Event.objects.get(plan=noted_plan, seq=1)
     assert first.prev_hash == GENESIS
     assert digest(first.content) == first.hash
@@ -172,14 +172,14 @@ def test_appends_continue_the_chain_from_its_head(noted_plan):
 
 
 def test_a_removed_tail_is_caught_without_heads(noted_plan, triggers_off):
-    Event.objects.filter(plan=noted_plan, seq=4).delete()
+    Event.objects.filter(plan=noted_plan, seq=5).delete()
     triggers.install(connection)
 
     ok, output = verify()
 
     assert not ok
     chain = f"plan:{noted_plan.pk}"
-    assert str(HEAD_ROW_DIFFERS % {"chain": chain, "seq": 3, "head": 4}) in output
+    assert str(HEAD_ROW_DIFFERS % {"chain": chain, "seq": 4, "head": 5}) in output
 
 
 def test_a_removed_plan_chain_is_caught(noted_plan, triggers_off):

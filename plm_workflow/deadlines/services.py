@@ -1,0 +1,229 @@
+"""Writes of schedules and due dates: set at launch and task creation, moved for a reason."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from plm_workflow.audit.models import EventKind
+from plm_workflow.audit.services import SYSTEM_FLOW, record
+from plm_workflow.db import lock_row
+from plm_workflow.plans import permissions
+from plm_workflow.plans.errors import PlanError
+from plm_workflow.plans.models import Phase, Plan, PlanStatus
+
+from .calendar import next_working_day
+from .models import PhaseDate, TaskDeadline
+
+PHASE_ORDER = [Phase.ASSESSMENT, Phase.TABLES, Phase.DRAFTING, Phase.ADOPTION]
+# The phase a plan is working on in each active state.
+STATUS_PHASE = {
+    PlanStatus.NEEDS_ASSESSMENT: Phase.ASSESSMENT,
+    PlanStatus.STAKEHOLDER_TABLES: Phase.TABLES,
+    PlanStatus.DRAFTING: Phase.DRAFTING,
+    PlanStatus.REVIEW: Phase.DRAFTING,
+    PlanStatus.ADOPTION: Phase.ADOPTION,
+}
+OPEN_TASK_STATUSES = ("NEW", "ASSIGNED")  # viewflow's, read through the task's foreign key
+
+SCHEDULE_INCOMPLETE = _("Give a date for every phase.")
+DATE_IN_PAST = _("%(phase)s: the date %(date)s is already past.")
+DATES_OUT_OF_ORDER = _("%(phase)s cannot end before %(previous)s.")
+REASON_MISSING = _("Give the reason for the change.")
+DATE_UNCHANGED = _("That is already the date: nothing was changed.")
+NOT_OPEN = _("This task is closed: its due date stays as it was.")
+
+
+def schedule_defaults(*, start: datetime.date | None = None) -> dict[Phase, datetime.date]:
+    """Return the default phase dates for a plan launched on ``start`` (today by default)."""
+    start = start or timezone.localdate()
+    offsets = settings.PLM_SCHEDULE_OFFSETS
+    return {
+        phase: next_working_day(start + datetime.timedelta(days=offsets[phase]))
+        for phase in PHASE_ORDER
+    }
+
+
+def schedule_problems(schedule: dict, *, today: datetime.date | None = None) -> list[str]:
+    """Return what is wrong with a schedule: a phase without a date, a past date, disorder."""
+    today = today or timezone.localdate()
+    if any(schedule.get(phase) is None for phase in PHASE_ORDER):
+        return [str(SCHEDULE_INCOMPLETE)]
+    problems = []
+    for previous, phase in zip([None, *PHASE_ORDER], PHASE_ORDER, strict=False):
+        day = schedule[phase]
+        if day < today:
+            problems.append(
+                str(DATE_IN_PAST % {"phase": phase.label, "date": day.strftime("%d/%m/%Y")})
+            )
+        if previous is not None and day < schedule[previous]:
+            problems.append(
+                str(DATES_OUT_OF_ORDER % {"phase": phase.label, "previous": previous.label})
+            )
+    return problems
+
+
+def schedule_set(*, plan: Plan, schedule: dict, by) -> list[PhaseDate]:
+    """Give a new plan its phase dates (each moved off non-working days); baseline = current."""
+    rows = []
+    with transaction.atomic():
+        for phase in PHASE_ORDER:
+            day = next_working_day(schedule[phase], plan.comune)
+            row = PhaseDate(plan=plan, phase=phase, baseline=day, current=day)
+            row.full_clean()
+            row._history_user = by
+            row.save()
+            rows.append(row)
+        record(
+            kind=EventKind.SCHEDULE_SET,
+            actor=by,
+            plan=plan,
+            payload={"dates": {row.phase: row.current for row in rows}},
+        )
+    return rows
+
+
+def task_due_set(*, plan: Plan, task, phase: str, is_check: bool, returned: bool):
+    """Give a new task its due date, as DESIGN §3 says, on a working day of the comune.
+
+    A check is due the turnaround after its creation; a work task at its phase's date; a work
+    task returned by a check at the later of that date and today + resubmission days.
+    """
+    today = timezone.localdate()
+    if is_check:
+        due = today + datetime.timedelta(days=settings.PLM_CHECK_TURNAROUND_DAYS)
+    else:
+        due = PhaseDate.objects.get(plan=plan, phase=phase).current
+        if returned:
+            due = max(due, today + datetime.timedelta(days=settings.PLM_RESUBMISSION_DAYS))
+    due = next_working_day(due, plan.comune)
+    deadline = TaskDeadline(plan=plan, task=task, phase=phase, is_check=is_check, due=due)
+    deadline.full_clean(exclude=["task"])
+    deadline.save()
+    record(
+        kind=EventKind.DUE_DATE_SET,
+        actor=SYSTEM_FLOW,
+        plan=plan,
+        payload={"task": task.pk, "due": due},
+    )
+    return deadline
+
+
+def _may_move_dates(plan, by) -> None:
+    if not (permissions.is_lead(by) or permissions.can_facilitate(plan, by)):
+        raise PlanError.not_allowed()
+
+
+def _clean_move(*, old, new, reason, comune) -> datetime.date:
+    reason = (reason or "").strip()
+    problems = []
+    if not reason:
+        problems.append(str(REASON_MISSING))
+    if new is None:
+        raise PlanError([*problems, str(SCHEDULE_INCOMPLETE)])
+    new = next_working_day(new, comune)
+    if new < timezone.localdate():
+        problems.append(str(DATE_IN_PAST % {"phase": "", "date": new.strftime("%d/%m/%Y")}))
+    if new == old:
+        problems.append(str(DATE_UNCHANGED))
+    if problems:
+        raise PlanError(problems)
+    return new
+
+
+def phase_date_move(*, plan: Plan, phase: str, new, reason: str, by) -> PhaseDate:
+    """Move a phase's current date (the lead or the plan's facilitators), with a reason.
+
+    The baseline stays. The open first-round work task of that phase follows the new date.
+    """
+    _may_move_dates(plan, by)
+    phase = Phase(phase)
+    with transaction.atomic():
+        lock_row(Plan, plan.pk)
+        row = PhaseDate.objects.select_for_update().get(plan=plan, phase=phase)
+        new = _clean_move(old=row.current, new=new, reason=reason, comune=plan.comune)
+        _move_phase(row, new=new, reason=reason.strip(), by=by)
+    return row
+
+
+def _set_phase_date(row: PhaseDate, *, new, reason: str, by) -> None:
+    old = row.current
+    row.current = new
+    row._history_user = by
+    row._change_reason = reason
+    row.save(update_fields=["current"])
+    record(
+        kind=EventKind.PHASE_DATE_CHANGED,
+        actor=by,
+        plan=row.plan,
+        payload={"phase": row.phase, "changes": {"current": [old, new]}, "reason": reason},
+    )
+
+
+def _move_phase(row: PhaseDate, *, new, reason: str, by) -> None:
+    old = row.current
+    _set_phase_date(row, new=new, reason=reason, by=by)
+    # Open work tasks of the phase that were due on the phase date follow it.
+    following = TaskDeadline.objects.select_for_update().filter(
+        plan=row.plan,
+        phase=row.phase,
+        is_check=False,
+        due=old,
+        task__status__in=OPEN_TASK_STATUSES,
+    )
+    for deadline in following:
+        _move_due(deadline, new=new, reason=reason, by=by)
+
+
+def task_due_move(*, deadline: TaskDeadline, new, reason: str, by) -> TaskDeadline:
+    """Move an open task's due date (the lead or the plan's facilitators), with a reason."""
+    plan = deadline.plan
+    _may_move_dates(plan, by)
+    with transaction.atomic():
+        lock_row(Plan, plan.pk)
+        deadline = (
+            TaskDeadline.objects.select_for_update().select_related("task").get(pk=deadline.pk)
+        )
+        if deadline.task.status not in OPEN_TASK_STATUSES:
+            raise PlanError([str(NOT_OPEN)])
+        new = _clean_move(old=deadline.due, new=new, reason=reason, comune=plan.comune)
+        _move_due(deadline, new=new, reason=reason.strip(), by=by)
+    return deadline
+
+
+def _move_due(deadline: TaskDeadline, *, new, reason: str, by) -> None:
+    old = deadline.due
+    deadline.due = new
+    deadline._history_user = by
+    deadline._change_reason = reason
+    deadline.save(update_fields=["due"])
+    record(
+        kind=EventKind.DUE_DATE_CHANGED,
+        actor=by,
+        plan=deadline.plan,
+        payload={"task": deadline.task_id, "changes": {"due": [old, new]}, "reason": reason},
+    )
+
+
+def dates_shift(*, plan: Plan, days: int, from_phase: str, by, reason: str = "resume") -> None:
+    """Shift the open due dates and the dates of phases not yet started by ``days``, then off
+    non-working days (after a suspension), each change recorded with its reason."""
+    if days <= 0:
+        return
+    delta = datetime.timedelta(days=days)
+    later = PHASE_ORDER[PHASE_ORDER.index(Phase(from_phase)) + 1 :]
+    with transaction.atomic():
+        for deadline in TaskDeadline.objects.select_for_update().filter(
+            plan=plan, task__status__in=OPEN_TASK_STATUSES
+        ):
+            _move_due(
+                deadline,
+                new=next_working_day(deadline.due + delta, plan.comune),
+                reason=reason,
+                by=by,
+            )
+        for row in PhaseDate.objects.select_for_update().filter(plan=plan, phase__in=later):
+            new = next_working_day(row.current + delta, plan.comune)
+            _set_phase_date(row, new=new, reason=reason, by=by)
