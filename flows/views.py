@@ -121,6 +121,7 @@ class LaunchView(_RefusalMixin, generic.FormView):
                 adhesion_act_date=data["adhesion_act_date"],
                 coordinators=list(data["coordinators"]),
                 facilitators=list(data["facilitators"]),
+                schedule=form.schedule,
                 by=self.request.user,
             )
         except PlanError as error:

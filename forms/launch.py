@@ -1,9 +1,10 @@
-"""The lead's launch form: the comune, its people and the adhesion act."""
+"""The lead's launch form: the comune, its people, the adhesion act and the schedule."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from plm_workflow.deadlines.services import PHASE_ORDER, schedule_defaults
 from plm_workflow.plans.selectors import ComuneLookupError, comune_get
 
 
@@ -48,6 +49,18 @@ class LaunchForm(forms.Form):
         people = get_user_model().objects.filter(is_active=True).order_by("username")
         self.fields["coordinators"].queryset = people
         self.fields["facilitators"].queryset = people
+        # The schedule: one date per coordinator phase, the settings' offsets by default.
+        for phase, day in schedule_defaults().items():
+            self.fields[f"date_{phase}"] = forms.DateField(
+                label=_("Due date: %(phase)s") % {"phase": phase.label},
+                initial=day,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+
+    @property
+    def schedule(self) -> dict:
+        """Return the phase dates given, by phase."""
+        return {phase: self.cleaned_data.get(f"date_{phase}") for phase in PHASE_ORDER}
 
     def clean_comune(self):
         try:

@@ -8,6 +8,7 @@ import plm_workflow.urls  # noqa: F401  (mounts the flow: its nodes reverse thei
 from flows.flows import PLMFlow
 from plm_workflow.accounts.services import role_grant
 from plm_workflow.audit import triggers
+from plm_workflow.deadlines.services import schedule_defaults
 from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.services import (
     phase_note_save,
@@ -192,6 +193,7 @@ def launch_data(comune, coordinator, facilitator, coordinator2, facilitator2):
         "adhesion_act_date": "2022-06-30",
         "coordinators": [coordinator.pk, coordinator2.pk],
         "facilitators": [facilitator.pk, facilitator2.pk],
+        **{f"date_{phase}": day.isoformat() for phase, day in schedule_defaults().items()},
     }
 
 

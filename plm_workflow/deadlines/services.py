@@ -31,6 +31,7 @@ OPEN_TASK_STATUSES = ("NEW", "ASSIGNED")  # viewflow's, read through the task's 
 SCHEDULE_INCOMPLETE = _("Give a date for every phase.")
 DATE_IN_PAST = _("%(phase)s: the date %(date)s is already past.")
 DATES_OUT_OF_ORDER = _("%(phase)s cannot end before %(previous)s.")
+NEW_DATE_IN_PAST = _("The new date %(date)s is already past.")
 REASON_MISSING = _("Give the reason for the change.")
 DATE_UNCHANGED = _("That is already the date: nothing was changed.")
 NOT_OPEN = _("This task is closed: its due date stays as it was.")
@@ -125,7 +126,7 @@ def _clean_move(*, old, new, reason, comune) -> datetime.date:
         raise PlanError([*problems, str(SCHEDULE_INCOMPLETE)])
     new = next_working_day(new, comune)
     if new < timezone.localdate():
-        problems.append(str(DATE_IN_PAST % {"phase": "", "date": new.strftime("%d/%m/%Y")}))
+        problems.append(str(NEW_DATE_IN_PAST % {"date": new.strftime("%d/%m/%Y")}))
     if new == old:
         problems.append(str(DATE_UNCHANGED))
     if problems:

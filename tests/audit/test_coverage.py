@@ -4,18 +4,21 @@ Later capabilities extend ACTIONS; a new public service, or a new kind of event,
 action here fails ``test_every_service_and_event_kind_is_exercised``.
 """
 
+import datetime
 import inspect
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 import flows.services
 import plm_workflow.accounts.services
+import plm_workflow.deadlines.services
 import plm_workflow.plans.services
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
 from plm_workflow.audit.models import Event, EventKind
-from plm_workflow.plans.models import Phase, PlanStatus
+from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.services import (
     phase_note_save,
     phase_work_submit,
@@ -43,9 +46,16 @@ S = PlanStatus
 # Public functions of the service modules that write nothing of their own.
 NOT_ACTIONS = {
     "where": "formats a message",
+    "schedule_defaults": "computes dates",
+    "schedule_problems": "checks dates",
     "plan_permissions_derive": "part of plan_launch, whose event records it",
 }
-SERVICE_MODULES = [plm_workflow.plans.services, plm_workflow.accounts.services, flows.services]
+SERVICE_MODULES = [
+    plm_workflow.plans.services,
+    plm_workflow.accounts.services,
+    plm_workflow.deadlines.services,
+    flows.services,
+]
 
 
 def note(plan, people, phase, text="Fatto."):
@@ -261,6 +271,39 @@ ACTIONS = {
         K.TASK_CANCELED,
         "lead",
     ),
+    "schedule_set (launch)": (
+        lambda p, c: _launch(plan_launch, p),
+        K.SCHEDULE_SET,
+        "lead",
+    ),
+    "task_due_set (flow: next task)": (
+        lambda p, c: c.post(url(_claimed(p, c), "execute"), {"text": "x", "_submit": "1"}),
+        K.DUE_DATE_SET,
+        "system:flow",
+    ),
+    "phase_date_move (process page: move a phase date)": (
+        lambda p, c: _move(p, c, "phase_date", "assessment"),
+        K.PHASE_DATE_CHANGED,
+        "lead",
+    ),
+    "task_due_move (task page: move the due date)": (
+        lambda p, c: _move(p, c, "due_date", open_task(p.flow_plan).pk),
+        K.DUE_DATE_CHANGED,
+        "lead",
+    ),
+    "dates_shift (process page: resume after days)": (
+        lambda p, c: _resume_later(p, c),
+        K.DUE_DATE_CHANGED,
+        "lead",
+    ),
+    "comune_patron_day_set (comune page)": (
+        lambda p, c: (
+            c.force_login(p.lead),
+            c.post(f"/comuni/{p.plan.comune.istat_code}/", {"patron_day": 5, "patron_month": 2}),
+        ),
+        K.PATRON_DAY_SET,
+        "lead",
+    ),
     "task returned (check page: return)": (
         lambda p, c: _return(p, c),
         K.TASK_RETURNED,
@@ -283,6 +326,23 @@ def _plan_state(people, client, action):
         {"reason": "Motivo"},
     )
     assert response.status_code == 302
+
+
+def _move(people, client, name, key):
+    process = people.flow_plan.process
+    client.force_login(people.lead)
+    address = process.flow_class.instance.reverse(name, args=[process.pk, key])
+    day = timezone.localdate() + datetime.timedelta(days=400)
+    response = client.post(address, {"date": day.isoformat(), "reason": "Motivo"})
+    assert response.status_code == 302
+
+
+def _resume_later(people, client):
+    _plan_state(people, client, "suspend")
+    Plan.objects.filter(pk=people.flow_plan.pk).update(
+        suspended_at=timezone.now() - datetime.timedelta(days=10)
+    )
+    _plan_state(people, client, "resume")
 
 
 def _return(people, client):

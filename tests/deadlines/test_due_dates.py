@@ -1,0 +1,233 @@
+"""Due dates of tasks and the plan's schedule: set, moved for a reason, shifted on resume."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django.utils.html import escape
+
+from flows.services import flow_resume, flow_suspend
+from plm_workflow.audit.models import Event, EventKind
+from plm_workflow.deadlines.calendar import next_working_day
+from plm_workflow.deadlines.models import PhaseDate, TaskDeadline
+from plm_workflow.deadlines.services import (
+    DATE_IN_PAST,
+    DATES_OUT_OF_ORDER,
+    REASON_MISSING,
+    phase_date_move,
+    schedule_defaults,
+    task_due_move,
+)
+from plm_workflow.plans.errors import PlanError
+from plm_workflow.plans.models import Phase, Plan
+from tests.flows.helpers import decide, open_task, submit, url
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+def due(task):
+    return TaskDeadline.objects.get(task=task).due
+
+
+def phase_date(plan, phase):
+    return PhaseDate.objects.get(plan=plan, phase=phase)
+
+
+def test_launch_sets_the_schedule_from_the_form(client, lead, launch_url, launch_data):
+    today = timezone.localdate()
+    chosen = {
+        "date_assessment": next_working_day(today + 30 * DAY),
+        "date_tables": next_working_day(today + 90 * DAY),
+        "date_drafting": next_working_day(today + 180 * DAY),
+        "date_adoption": next_working_day(today + 270 * DAY),
+    }
+    client.force_login(lead)
+    assert (
+        str(schedule_defaults()[Phase.ASSESSMENT].isoformat())
+        in client.get(launch_url).content.decode()
+    )
+
+    client.post(launch_url, {**launch_data, **{k: v.isoformat() for k, v in chosen.items()}})
+
+    plan = Plan.objects.get()
+    for phase in Phase:
+        row = phase_date(plan, phase)
+        assert row.baseline == row.current == chosen[f"date_{phase}"]
+    assert due(open_task(plan)) == chosen["date_assessment"]
+    event = Event.objects.get(plan=plan, kind=EventKind.SCHEDULE_SET)
+    assert event.payload["dates"]["adoption"] == chosen["date_adoption"].isoformat()
+
+
+def test_a_launch_with_wrong_dates_is_refused_and_creates_nothing(
+    client, lead, launch_url, launch_data
+):
+    today = timezone.localdate()
+    client.force_login(lead)
+
+    response = client.post(
+        launch_url,
+        {
+            **launch_data,
+            "date_assessment": (today - 5 * DAY).isoformat(),
+            "date_tables": (today + 100 * DAY).isoformat(),
+            "date_drafting": (today + 50 * DAY).isoformat(),
+        },
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    past = DATE_IN_PAST % {
+        "phase": Phase.ASSESSMENT.label,
+        "date": (today - 5 * DAY).strftime("%d/%m/%Y"),
+    }
+    disorder = DATES_OUT_OF_ORDER % {
+        "phase": Phase.DRAFTING.label,
+        "previous": Phase.TABLES.label,
+    }
+    assert escape(str(past)) in content
+    assert escape(str(disorder)) in content
+    assert not Plan.objects.exists()
+
+
+def test_a_check_task_is_due_the_turnaround_after_it_is_created(
+    client, flow_plan, coordinator, settings
+):
+    submit(client, coordinator, open_task(flow_plan), "Analisi.")
+
+    check = open_task(flow_plan)
+    expected = next_working_day(
+        timezone.localdate() + settings.PLM_CHECK_TURNAROUND_DAYS * DAY, flow_plan.comune
+    )
+    assert due(check) == expected
+
+
+@pytest.mark.parametrize("phase_far", [True, False])
+def test_a_returned_work_task_is_due_at_the_later_of_its_phase_date_and_the_resubmission(
+    client, flow_plan, coordinator, facilitator, settings, phase_far
+):
+    today = timezone.localdate()
+    phase_day = next_working_day(today + (40 if phase_far else 2) * DAY)
+    PhaseDate.objects.filter(plan=flow_plan, phase=Phase.ASSESSMENT).update(current=phase_day)
+    submit(client, coordinator, open_task(flow_plan), "Analisi.")
+    decide(client, facilitator, open_task(flow_plan), "returned", "Manca la mappa.")
+
+    returned = open_task(flow_plan)
+
+    resubmission = today + settings.PLM_RESUBMISSION_DAYS * DAY
+    expected = next_working_day(max(phase_day, resubmission), flow_plan.comune)
+    assert due(returned) == expected
+    assert due(returned) == (phase_day if phase_far else next_working_day(resubmission))
+
+
+def test_a_phase_date_moves_with_a_reason_and_its_open_work_task_follows(flow_plan, lead):
+    row = phase_date(flow_plan, Phase.ASSESSMENT)
+    baseline, old = row.baseline, row.current
+    task = open_task(flow_plan)
+    new = datetime.date(2030, 4, 25)  # a Thursday, Liberation Day
+
+    phase_date_move(plan=flow_plan, phase=Phase.ASSESSMENT, new=new, reason="Proroga", by=lead)
+
+    row.refresh_from_db()
+    assert (row.baseline, row.current) == (baseline, datetime.date(2030, 4, 26))
+    assert due(task) == datetime.date(2030, 4, 26)
+    moved = Event.objects.get(plan=flow_plan, kind=EventKind.PHASE_DATE_CHANGED)
+    assert moved.payload == {
+        "phase": "assessment",
+        "changes": {"current": [old.isoformat(), "2030-04-26"]},
+        "reason": "Proroga",
+    }
+    assert Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED).payload["reason"] == (
+        "Proroga"
+    )
+
+
+@pytest.mark.parametrize("move", ["phase", "task"])
+def test_a_date_change_without_a_reason_is_refused(flow_plan, lead, move):
+    task = open_task(flow_plan)
+    before = (phase_date(flow_plan, Phase.ASSESSMENT).current, due(task))
+    new = datetime.date(2030, 5, 6)
+
+    with pytest.raises(PlanError) as refused:
+        if move == "phase":
+            phase_date_move(plan=flow_plan, phase=Phase.ASSESSMENT, new=new, reason=" ", by=lead)
+        else:
+            task_due_move(deadline=task.deadline, new=new, reason="", by=lead)
+
+    assert refused.value.messages == [str(REASON_MISSING)]
+    assert (phase_date(flow_plan, Phase.ASSESSMENT).current, due(task)) == before
+    assert not Event.objects.filter(
+        kind__in=[EventKind.PHASE_DATE_CHANGED, EventKind.DUE_DATE_CHANGED]
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("person", "allowed"),
+    [("lead", True), ("facilitator", True), ("coordinator", False), ("auditor", False)],
+)
+def test_who_may_move_a_due_date_from_the_task_page(request, client, flow_plan, person, allowed):
+    task = open_task(flow_plan)
+    before = due(task)
+    client.force_login(request.getfixturevalue(person))
+    address = flow_plan.process.flow_class.instance.reverse(
+        "due_date", args=[flow_plan.process.pk, task.pk]
+    )
+
+    response = client.post(address, {"date": "2030-05-06", "reason": "Ferie"})
+
+    assert response.status_code == (302 if allowed else 403)
+    assert due(task) == (datetime.date(2030, 5, 6) if allowed else before)
+    page = client.get(url(task, "detail")).content.decode()
+    assert (address in page) == allowed
+
+
+def test_resume_after_ten_days_shifts_open_and_later_dates_then_off_holidays(
+    client, flow_plan, lead, coordinator
+):
+    submit(client, coordinator, open_task(flow_plan), "Analisi.")  # the check is open now
+    check = open_task(flow_plan)
+    before_due = due(check)
+    before = {phase: phase_date(flow_plan, phase).current for phase in Phase}
+    flow_suspend(plan=flow_plan, by=lead, reason="Elezioni")
+    Plan.objects.filter(pk=flow_plan.pk).update(
+        suspended_at=flow_plan.suspended_at - datetime.timedelta(days=10)
+    )
+    flow_plan.refresh_from_db()
+
+    flow_resume(plan=flow_plan, by=lead, reason="Nuova giunta")
+
+    comune = flow_plan.comune
+    assert due(check) == next_working_day(before_due + 10 * DAY, comune)
+    # the assessment has started: its date stays; the later phases move
+    assert phase_date(flow_plan, Phase.ASSESSMENT).current == before[Phase.ASSESSMENT]
+    for phase in (Phase.TABLES, Phase.DRAFTING, Phase.ADOPTION):
+        assert phase_date(flow_plan, phase).current == next_working_day(
+            before[phase] + 10 * DAY, comune
+        )
+    reasons = Event.objects.filter(
+        plan=flow_plan, kind__in=[EventKind.DUE_DATE_CHANGED, EventKind.PHASE_DATE_CHANGED]
+    ).values_list("payload__reason", flat=True)
+    assert list(reasons) == ["resume"] * 4
+
+
+def test_the_task_and_process_pages_show_the_due_date_and_the_days_left(
+    client, flow_plan, coordinator
+):
+    task = open_task(flow_plan)
+    TaskDeadline.objects.filter(task=task).update(due=timezone.localdate() + 3 * DAY)
+    client.force_login(coordinator)
+    shown = (timezone.localdate() + 3 * DAY).strftime("%d/%m/%Y")
+
+    task_page = client.get(url(task, "detail")).content.decode()
+    process_page = client.get(
+        flow_plan.process.flow_class.instance.reverse("process_detail", args=[flow_plan.process.pk])
+    ).content.decode()
+
+    for content in (task_page, process_page):
+        assert shown in content
+        assert "mancano 3 giorni" in content
+    TaskDeadline.objects.filter(task=task).update(due=timezone.localdate() - 2 * DAY)
+    assert "scaduta da 2 giorni" in client.get(url(task, "detail")).content.decode()
+    TaskDeadline.objects.filter(task=task).update(due=timezone.localdate())
+    assert "scade oggi" in client.get(url(task, "detail")).content.decode()
