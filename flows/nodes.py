@@ -37,7 +37,7 @@ from .views import (
 )
 
 
-def _load_task(node, request, process_pk: int, task_pk: int):
+def load_task(node, request, process_pk: int, task_pk: int):
     """Return the task of this node and process, its plan visible to the user, or raise 404.
 
     The same answer for a task that does not exist and for one the user may not see: the
@@ -81,7 +81,7 @@ def _task_page(node, origin_view, *, execute=False):
         process_pk, task_pk = kwargs["process_pk"], kwargs["task_pk"]
 
         def call():
-            task = _load_task(node, request, process_pk, task_pk)
+            task = load_task(node, request, process_pk, task_pk)
             request.activation = node.activation_class(task)
             if execute:
                 _check_execute(node, request.user, task)

@@ -1,7 +1,12 @@
-"""Reads of the PLM flow."""
+"""Reads of the PLM flow: each person's inbox, queue and archive, in one query each.
+
+viewflow's own lists check permissions with a query per permission row and read only
+model-wide permissions; these join guardian's table instead, so their cost does not grow with
+the number of plans a person works on.
+"""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
 from guardian.models import UserObjectPermission
 from viewflow.workflow.models import Task
@@ -10,15 +15,21 @@ from viewflow.workflow.status import STATUS
 from plm_workflow.plans.models import ACTIVE_STATES, Plan
 from plm_workflow.plans.selectors import plans_visible_to
 
+_RELATED = ("process__plmprocess__plan__comune", "owner", "deadline")
 
-def tasks_open_for(user) -> QuerySet[Task]:
-    """Return the open tasks the user holds, or may take on, in active plans the user may see.
 
-    A task offered to a permission is the user's to take only if the user holds that
-    permission on that very plan (a guardian object permission); model-wide permissions and
-    superuser status open nothing.
-    """
-    holds = (
+def _tasks(user, *, active_only: bool) -> QuerySet[Task]:
+    plans = plans_visible_to(user)
+    if active_only:
+        plans = plans.filter(status__in=ACTIVE_STATES)
+    return Task.objects.filter(
+        flow_task_type="HUMAN", process__plmprocess__plan__in=plans
+    ).select_related(*_RELATED)
+
+
+def _holds_the_tasks_permission(user):
+    """An ``Exists`` true when the user holds the task's permission on the task's plan."""
+    return Exists(
         UserObjectPermission.objects.filter(
             user_id=user.pk,
             content_type=ContentType.objects.get_for_model(Plan),
@@ -31,12 +42,29 @@ def tasks_open_for(user) -> QuerySet[Task]:
         )
         .filter(full_name=OuterRef("owner_permission"))
     )
+
+
+def inbox_for(user) -> QuerySet[Task]:
+    """Return the open tasks the user holds, in active plans the user may still see."""
+    return _tasks(user, active_only=True).filter(owner_id=user.pk, status=STATUS.ASSIGNED)
+
+
+def queue_for(user) -> QuerySet[Task]:
+    """Return the tasks offered to the user: unheld, in active visible plans, and offered to a
+    permission the user holds on that very plan (superuser and model-wide rights open nothing).
+    """
     return (
-        Task.objects.filter(
-            process__plmprocess__plan__in=plans_visible_to(user).filter(status__in=ACTIVE_STATES),
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        )
-        .filter(Q(owner_id=user.pk) | Q(owner__isnull=True) & Exists(holds))
-        .select_related("process__plmprocess__plan__comune", "owner")
-        .order_by("created", "pk")
+        _tasks(user, active_only=True)
+        .filter(owner__isnull=True, status=STATUS.NEW)
+        .filter(_holds_the_tasks_permission(user))
     )
+
+
+def archive_for(user) -> QuerySet[Task]:
+    """Return the tasks the user completed, in plans the user may still see."""
+    return _tasks(user, active_only=False).filter(owner_id=user.pk, status=STATUS.DONE)
+
+
+def by_due_date(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Order tasks overdue first: the earliest due date first, undated last."""
+    return tasks.order_by(F("deadline__due").asc(nulls_last=True), "created", "pk")

@@ -7,6 +7,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from flows.flows import PLMFlow
+from flows.lists import ArchiveView, InboxView, QueueView
 from flows.viewsets import PLMFlowViewset
 
 from .views import ComuneSearchView, ComuneView, HomeView, PLMLoginView
@@ -17,10 +18,13 @@ class HomeApplication(Application):
 
     title = _("Home")
     icon = "home"
-    menu_template_name = None  # no sub-pages yet: nothing to list under Home
+    menu_template_name = "plm_workflow/menu.html"
     app_name = "home"
     base_template_name = "plm_workflow/base.html"
     index_path = path("", HomeView.as_view(), name="index")
+    inbox_path = path("inbox/", InboxView.as_view(), name="inbox")
+    queue_path = path("queue/", QueueView.as_view(), name="queue")
+    archive_path = path("archive/", ArchiveView.as_view(), name="archive")
 
 
 site = Site(

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView, View
 from viewflow.contrib.auth import AuthenticationForm
 
 from flows.flows import PLMFlow
-from flows.selectors import tasks_open_for
+from flows.selectors import inbox_for, queue_for
 from flows.views import process_url
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
@@ -20,8 +20,6 @@ from plm_workflow.plans.selectors import comuni_search, comuni_visible_to, plans
 from plm_workflow.plans.services import comune_patron_day_set
 
 PATRON_DAY_SAVED = _("Patron day saved. Due dates from now on skip it.")
-
-MY_TASKS_SHOWN = 50
 
 
 class HomeView(TemplateView):
@@ -32,12 +30,8 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        tasks = list(tasks_open_for(user)[: MY_TASKS_SHOWN + 1])
-        for task in tasks:
-            task.plan = task.process.plmprocess.plan
-            task.url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
-        context["tasks"] = tasks[:MY_TASKS_SHOWN]
-        context["more_tasks"] = len(tasks) > MY_TASKS_SHOWN
+        context["inbox_count"] = inbox_for(user).count()
+        context["queue_count"] = queue_for(user).count()
         if PLMFlow.launch.can_execute(user):
             context["launch_url"] = PLMFlow.launch.reverse("execute")
         return context

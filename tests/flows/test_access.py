@@ -288,7 +288,7 @@ def test_nothing_is_done_on_the_tasks_of_a_plan_that_is_not_active(
         assert response.status_code == 200
         assert escape(str(reason)) in response.content.decode()
     assert snapshot(flow_plan) == before
-    assert client.get("/home/").context["tasks"] == []
+    assert list(client.get("/home/inbox/").context["page_obj"]) == []
 
 
 def test_a_post_that_neither_saves_nor_submits_changes_nothing(client, flow_plan, coordinator):

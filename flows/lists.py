@@ -1,0 +1,109 @@
+"""Inbox, queue and archive: each person's tasks, filtered, paginated, with bulk actions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views import generic
+from viewflow.workflow.exceptions import FlowLockFailed
+
+from forms.tasks import TaskFilterForm
+from plm_workflow.plans.errors import PlanError
+
+from .nodes import load_task
+from .selectors import archive_for, by_due_date, inbox_for, queue_for
+from .services import task_claim, task_release
+from .views import FLOW_BUSY, MAX_ID
+
+PAGE_SIZE = 25
+NOTHING_CHOSEN = _("Choose at least one task.")
+
+
+class TaskListView(generic.TemplateView):
+    """One of a person's task lists; POST runs its bulk action on the chosen tasks."""
+
+    template_name = "flows/plm/task_list.html"
+    title = None
+    selector = None
+    bulk_action = None  # (label, service) or None
+    empty_text = None
+
+    def tasks(self):
+        tasks = self.selector(self.request.user)
+        if self.selector is archive_for:
+            return tasks.order_by("-finished", "-pk")
+        return by_due_date(tasks)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = TaskFilterForm(self.request.GET or None)
+        page = Paginator(form.apply(self.tasks()), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        for task in page:
+            task.plan = task.process.plmprocess.plan
+            task.url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            title=self.title,
+            form=form,
+            page_obj=page,
+            query=query.urlencode(),
+            bulk_label=self.bulk_action[0] if self.bulk_action else None,
+            empty_text=self.empty_text,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.bulk_action is None:
+            raise PermissionDenied
+        label, service = self.bulk_action
+        chosen = [int(pk) for pk in request.POST.getlist("tasks") if pk.isdigit()]
+        chosen = [pk for pk in chosen if pk <= MAX_ID]
+        # Only tasks of this very list: a forged id is simply not there.
+        tasks = list(self.tasks().filter(pk__in=chosen))
+        if not tasks:
+            messages.error(request, NOTHING_CHOSEN)
+        done = 0
+        for task in tasks:
+            node = task.flow_task
+            try:
+                with node.flow_class.lock(task.process_id), transaction.atomic():
+                    current = load_task(node, request, task.process_id, task.pk)
+                    service(activation=node.activation_class(current), by=request.user)
+                done += 1
+            except (PlanError, Http404) as error:
+                reasons = getattr(error, "messages", [])
+                messages.warning(request, f"{task.title}: {' '.join(reasons)}")
+            except FlowLockFailed:
+                messages.warning(request, f"{task.title}: {FLOW_BUSY}")
+        if done:
+            messages.success(
+                request,
+                ngettext("%(count)d task: %(action)s.", "%(count)d tasks: %(action)s.", done)
+                % {"count": done, "action": label},
+            )
+        return redirect(request.get_full_path())
+
+
+class InboxView(TaskListView):
+    title = _("Inbox")
+    selector = staticmethod(inbox_for)
+    bulk_action = (_("released"), task_release)
+    empty_text = _("You hold no task.")
+
+
+class QueueView(TaskListView):
+    title = _("Queue")
+    selector = staticmethod(queue_for)
+    bulk_action = (_("taken on"), task_claim)
+    empty_text = _("No task is waiting to be taken on.")
+
+
+class ArchiveView(TaskListView):
+    title = _("Archive")
+    selector = staticmethod(archive_for)
+    empty_text = _("You have not completed any task yet.")
