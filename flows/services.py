@@ -171,7 +171,7 @@ def flow_resume(*, plan: Plan, by, reason: str) -> Plan:
     with transaction.atomic():
         left_from, since = plan.suspended_from, plan.suspended_at
         plan = plan_resume(plan=plan, by=by, reason=reason)
-        days = (timezone.localdate() - timezone.localdate(since)).days
+        days = (timezone.now() - since).days  # whole days spent suspended
         dates_shift(plan=plan, days=days, from_phase=STATUS_PHASE[left_from], by=by)
     return plan
 

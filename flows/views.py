@@ -470,7 +470,7 @@ DATE_MOVED = _("Date moved to %(date)s.")
 
 def _posted_date(request):
     try:
-        return datetime.date.fromisoformat(request.POST.get("date", "").strip())
+        return datetime.date.fromisoformat(request.POST.get("date", "").strip()[:10])
     except ValueError:
         raise PlanError([INVALID_DATE]) from None
 

@@ -83,7 +83,7 @@ class ComuneView(TemplateView):
         try:
             if not (day.strip() or month.strip()):
                 day_value = month_value = None
-            elif day.isdigit() and month.isdigit():
+            elif day.isascii() and day.isdigit() and month.isascii() and month.isdigit():
                 day_value, month_value = int(day), int(month)
             else:
                 raise PlanError([PATRON_DAY_INVALID])

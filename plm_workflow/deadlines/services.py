@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_FLOW, record
-from plm_workflow.db import lock_row
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Phase, Plan, PlanStatus
+from plm_workflow.plans.models import NON_FINAL_STATES, Phase, Plan, PlanStatus
 
 from .calendar import next_working_day
 from .models import PhaseDate, TaskDeadline
@@ -29,6 +28,10 @@ STATUS_PHASE = {
 OPEN_TASK_STATUSES = ("NEW", "ASSIGNED")  # viewflow's, read through the task's foreign key
 
 SCHEDULE_INCOMPLETE = _("Give a date for every phase.")
+DATE_TOO_FAR = _("%(date)s is too far ahead: plans are scheduled within ten years.")
+PLAN_CLOSED = _("The plan is %(status)s: its dates no longer change.")
+NO_SCHEDULE = _("This plan has no schedule to move.")
+MAX_YEARS_AHEAD = 10
 DATE_IN_PAST = _("%(phase)s: the date %(date)s is already past.")
 DATES_OUT_OF_ORDER = _("%(phase)s cannot end before %(previous)s.")
 NEW_DATE_IN_PAST = _("The new date %(date)s is already past.")
@@ -55,6 +58,8 @@ def schedule_problems(schedule: dict, *, today: datetime.date | None = None) -> 
     problems = []
     for previous, phase in zip([None, *PHASE_ORDER], PHASE_ORDER, strict=False):
         day = schedule[phase]
+        if day > latest_date(today):
+            problems.append(str(DATE_TOO_FAR % {"date": day.strftime("%d/%m/%Y")}))
         if day < today:
             problems.append(
                 str(DATE_IN_PAST % {"phase": phase.label, "date": day.strftime("%d/%m/%Y")})
@@ -64,6 +69,12 @@ def schedule_problems(schedule: dict, *, today: datetime.date | None = None) -> 
                 str(DATES_OUT_OF_ORDER % {"phase": phase.label, "previous": previous.label})
             )
     return problems
+
+
+def latest_date(today: datetime.date | None = None) -> datetime.date:
+    """Return the latest date a schedule may hold (today + ten years)."""
+    today = today or timezone.localdate()
+    return today.replace(year=today.year + MAX_YEARS_AHEAD, day=min(today.day, 28))
 
 
 def schedule_set(*, plan: Plan, schedule: dict, by) -> list[PhaseDate]:
@@ -96,9 +107,7 @@ def task_due_set(*, plan: Plan, task, phase: str, is_check: bool, returned: bool
     if is_check:
         due = today + datetime.timedelta(days=settings.PLM_CHECK_TURNAROUND_DAYS)
     else:
-        due = PhaseDate.objects.get(plan=plan, phase=phase).current
-        if returned:
-            due = max(due, today + datetime.timedelta(days=settings.PLM_RESUBMISSION_DAYS))
+        due = _work_due(plan=plan, phase=phase, created=today, returned=returned)
     due = next_working_day(due, plan.comune)
     deadline = TaskDeadline(plan=plan, task=task, phase=phase, is_check=is_check, due=due)
     deadline.full_clean(exclude=["task"])
@@ -112,9 +121,30 @@ def task_due_set(*, plan: Plan, task, phase: str, is_check: bool, returned: bool
     return deadline
 
 
+def _phase_day(plan, phase) -> datetime.date:
+    """Return the phase's current date (the default for a plan launched without a schedule)."""
+    row = PhaseDate.objects.filter(plan=plan, phase=phase).first()
+    return row.current if row else schedule_defaults(start=plan.created_at.date())[phase]
+
+
+def _work_due(*, plan, phase, created: datetime.date, returned: bool) -> datetime.date:
+    """A work task is due on its phase's date; sent back, not before the resubmission time."""
+    due = _phase_day(plan, phase)
+    if returned:
+        due = max(due, created + datetime.timedelta(days=settings.PLM_RESUBMISSION_DAYS))
+    return next_working_day(due, plan.comune)
+
+
 def _may_move_dates(plan, by) -> None:
     if not (permissions.is_lead(by) or permissions.can_facilitate(plan, by)):
         raise PlanError.not_allowed()
+
+
+def _lock_open_plan(plan) -> None:
+    """Lock the plan; refuse once it is adopted or withdrawn."""
+    status = Plan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
+    if status not in NON_FINAL_STATES:
+        raise PlanError([str(PLAN_CLOSED % {"status": PlanStatus(status).label.lower()})])
 
 
 def _clean_move(*, old, new, reason, comune) -> datetime.date:
@@ -124,6 +154,8 @@ def _clean_move(*, old, new, reason, comune) -> datetime.date:
         problems.append(str(REASON_MISSING))
     if new is None:
         raise PlanError([*problems, str(SCHEDULE_INCOMPLETE)])
+    if new > latest_date():
+        raise PlanError([*problems, str(DATE_TOO_FAR % {"date": new.strftime("%d/%m/%Y")})])
     new = next_working_day(new, comune)
     if new < timezone.localdate():
         problems.append(str(NEW_DATE_IN_PAST % {"date": new.strftime("%d/%m/%Y")}))
@@ -142,8 +174,10 @@ def phase_date_move(*, plan: Plan, phase: str, new, reason: str, by) -> PhaseDat
     _may_move_dates(plan, by)
     phase = Phase(phase)
     with transaction.atomic():
-        lock_row(Plan, plan.pk)
-        row = PhaseDate.objects.select_for_update().get(plan=plan, phase=phase)
+        _lock_open_plan(plan)
+        row = PhaseDate.objects.select_for_update().filter(plan=plan, phase=phase).first()
+        if row is None:
+            raise PlanError([str(NO_SCHEDULE)])
         new = _clean_move(old=row.current, new=new, reason=reason, comune=plan.comune)
         _move_phase(row, new=new, reason=reason.strip(), by=by)
     return row
@@ -164,18 +198,19 @@ def _set_phase_date(row: PhaseDate, *, new, reason: str, by) -> None:
 
 
 def _move_phase(row: PhaseDate, *, new, reason: str, by) -> None:
-    old = row.current
     _set_phase_date(row, new=new, reason=reason, by=by)
-    # Open work tasks of the phase that were due on the phase date follow it.
-    following = TaskDeadline.objects.select_for_update().filter(
-        plan=row.plan,
-        phase=row.phase,
-        is_check=False,
-        due=old,
-        task__status__in=OPEN_TASK_STATUSES,
+    # The phase's open work task follows, by the rule that set its due date.
+    following = (
+        TaskDeadline.objects.select_for_update()
+        .select_related("task")
+        .filter(plan=row.plan, phase=row.phase, is_check=False, task__status__in=OPEN_TASK_STATUSES)
     )
     for deadline in following:
-        _move_due(deadline, new=new, reason=reason, by=by)
+        returned = "returned_by_review" in (deadline.task.data or {})
+        created = timezone.localdate(deadline.task.created)
+        due = _work_due(plan=row.plan, phase=row.phase, created=created, returned=returned)
+        if due != deadline.due:
+            _move_due(deadline, new=due, reason=reason, by=by)
 
 
 def task_due_move(*, deadline: TaskDeadline, new, reason: str, by) -> TaskDeadline:
@@ -183,7 +218,7 @@ def task_due_move(*, deadline: TaskDeadline, new, reason: str, by) -> TaskDeadli
     plan = deadline.plan
     _may_move_dates(plan, by)
     with transaction.atomic():
-        lock_row(Plan, plan.pk)
+        _lock_open_plan(plan)
         deadline = (
             TaskDeadline.objects.select_for_update().select_related("task").get(pk=deadline.pk)
         )
@@ -227,4 +262,20 @@ def dates_shift(*, plan: Plan, days: int, from_phase: str, by, reason: str = "re
             )
         for row in PhaseDate.objects.select_for_update().filter(plan=plan, phase__in=later):
             new = next_working_day(row.current + delta, plan.comune)
+            _set_phase_date(row, new=new, reason=reason, by=by)
+
+
+def dates_off_non_working_days(*, comune, by, reason: str) -> None:
+    """Move the open due dates and phase dates of the comune's plans that now fall on a
+    non-working day (a new patron day) to the next working day, each change recorded."""
+    plans = Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES)
+    for deadline in TaskDeadline.objects.select_for_update().filter(
+        plan__in=plans, task__status__in=OPEN_TASK_STATUSES
+    ):
+        new = next_working_day(deadline.due, comune)
+        if new != deadline.due:
+            _move_due(deadline, new=new, reason=reason, by=by)
+    for row in PhaseDate.objects.select_for_update().filter(plan__in=plans):
+        new = next_working_day(row.current, comune)
+        if new != row.current:
             _set_phase_date(row, new=new, reason=reason, by=by)

@@ -100,8 +100,8 @@ def review_latest(*, plan: Plan, phase: str) -> Review | None:
 
 
 def comuni_visible_to(user) -> QuerySet[Comune]:
-    """Return the comuni the user may open: all for the lead and the auditors, else those
-    with a plan the user may see."""
-    if permissions.is_lead(user) or permissions.is_auditor(user):
+    """Return the comuni the user may open: all for the lead (who sets patron days before a
+    launch), else those with a plan the user may see."""
+    if permissions.is_lead(user):
         return Comune.objects.all()
     return Comune.objects.filter(Exists(plans_visible_to(user).filter(comune=OuterRef("pk"))))

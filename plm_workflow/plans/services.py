@@ -16,7 +16,12 @@ from plm_workflow.accounts.services import membership_grant, plan_permissions_de
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_OPERATOR, changes, record
 from plm_workflow.db import lock_row
-from plm_workflow.deadlines.services import schedule_defaults, schedule_problems, schedule_set
+from plm_workflow.deadlines.services import (
+    dates_off_non_working_days,
+    schedule_defaults,
+    schedule_problems,
+    schedule_set,
+)
 
 from . import checks, permissions
 from .errors import PlanError
@@ -254,6 +259,7 @@ def comune_patron_day_set(*, comune: Comune, day: int | None, month: int | None,
         comune._history_user = by
         comune._change_reason = "patron day"
         comune.save(update_fields=["patron_day", "patron_month"])
+        dates_off_non_working_days(comune=comune, by=by, reason="patron day")
         record(
             kind=EventKind.PATRON_DAY_SET,
             actor=by,

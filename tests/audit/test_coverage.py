@@ -48,6 +48,7 @@ NOT_ACTIONS = {
     "where": "formats a message",
     "schedule_defaults": "computes dates",
     "schedule_problems": "checks dates",
+    "latest_date": "computes a date",
     "plan_permissions_derive": "part of plan_launch, whose event records it",
 }
 SERVICE_MODULES = [
@@ -304,6 +305,11 @@ ACTIONS = {
         K.PATRON_DAY_SET,
         "lead",
     ),
+    "dates_off_non_working_days (patron day on an open due date)": (
+        lambda p, c: _patron_day_on_due_date(p, c),
+        K.DUE_DATE_CHANGED,
+        "lead",
+    ),
     "task returned (check page: return)": (
         lambda p, c: _return(p, c),
         K.TASK_RETURNED,
@@ -343,6 +349,15 @@ def _resume_later(people, client):
         suspended_at=timezone.now() - datetime.timedelta(days=10)
     )
     _plan_state(people, client, "resume")
+
+
+def _patron_day_on_due_date(people, client):
+    due = open_task(people.flow_plan).deadline.due
+    client.force_login(people.lead)
+    client.post(
+        f"/comuni/{people.flow_plan.comune.istat_code}/",
+        {"patron_day": due.day, "patron_month": due.month},
+    )
 
 
 def _return(people, client):

@@ -66,3 +66,22 @@ def test_a_comune_whose_plans_one_cannot_see_is_not_found(client, flow_plan):
         client.post(page(flow_plan.comune), {"patron_day": "1", "patron_month": "1"}).status_code
         == 404
     )
+
+
+def test_a_patron_day_typed_with_odd_digits_is_refused_clearly(client, lead, flow_plan):
+    client.force_login(lead)
+
+    response = client.post(
+        page(flow_plan.comune), {"patron_day": "²", "patron_month": "1"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert escape(str(PATRON_DAY_INVALID)) in response.content.decode()
+
+
+def test_an_auditor_opens_comuni_with_plans_only(client, auditor, flow_plan):
+    empty = ComuneFactory(istat_code="009002", name="Albenga", province_code="SV")
+    client.force_login(auditor)
+
+    assert client.get(page(flow_plan.comune)).status_code == 200
+    assert client.get(page(empty)).status_code == 404

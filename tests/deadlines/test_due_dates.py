@@ -125,17 +125,19 @@ def test_a_phase_date_moves_with_a_reason_and_its_open_work_task_follows(flow_pl
     row = phase_date(flow_plan, Phase.ASSESSMENT)
     baseline, old = row.baseline, row.current
     task = open_task(flow_plan)
-    new = datetime.date(2030, 4, 25)  # a Thursday, Liberation Day
+    year = timezone.localdate().year + 2
+    new = datetime.date(year, 4, 25)  # Liberation Day
+    moved_to = next_working_day(new)
 
     phase_date_move(plan=flow_plan, phase=Phase.ASSESSMENT, new=new, reason="Proroga", by=lead)
 
     row.refresh_from_db()
-    assert (row.baseline, row.current) == (baseline, datetime.date(2030, 4, 26))
-    assert due(task) == datetime.date(2030, 4, 26)
+    assert (row.baseline, row.current) == (baseline, moved_to) and moved_to != new
+    assert due(task) == moved_to
     moved = Event.objects.get(plan=flow_plan, kind=EventKind.PHASE_DATE_CHANGED)
     assert moved.payload == {
         "phase": "assessment",
-        "changes": {"current": [old.isoformat(), "2030-04-26"]},
+        "changes": {"current": [old.isoformat(), moved_to.isoformat()]},
         "reason": "Proroga",
     }
     assert Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED).payload["reason"] == (
@@ -147,7 +149,7 @@ def test_a_phase_date_moves_with_a_reason_and_its_open_work_task_follows(flow_pl
 def test_a_date_change_without_a_reason_is_refused(flow_plan, lead, move):
     task = open_task(flow_plan)
     before = (phase_date(flow_plan, Phase.ASSESSMENT).current, due(task))
-    new = datetime.date(2030, 5, 6)
+    new = _far(500)
 
     with pytest.raises(PlanError) as refused:
         if move == "phase":
@@ -174,10 +176,10 @@ def test_who_may_move_a_due_date_from_the_task_page(request, client, flow_plan, 
         "due_date", args=[flow_plan.process.pk, task.pk]
     )
 
-    response = client.post(address, {"date": "2030-05-06", "reason": "Ferie"})
+    response = client.post(address, {"date": _far(500).isoformat(), "reason": "Ferie"})
 
     assert response.status_code == (302 if allowed else 403)
-    assert due(task) == (datetime.date(2030, 5, 6) if allowed else before)
+    assert due(task) == (_far(500) if allowed else before)
     page = client.get(url(task, "detail")).content.decode()
     assert (address in page) == allowed
 
@@ -231,3 +233,88 @@ def test_the_task_and_process_pages_show_the_due_date_and_the_days_left(
     assert "scaduta da 2 giorni" in client.get(url(task, "detail")).content.decode()
     TaskDeadline.objects.filter(task=task).update(due=timezone.localdate())
     assert "scade oggi" in client.get(url(task, "detail")).content.decode()
+
+
+def _far(days):
+    return next_working_day(timezone.localdate() + days * DAY)
+
+
+def test_dates_of_an_adopted_or_withdrawn_plan_no_longer_move(flow_plan, lead):
+    from flows.services import flow_withdraw
+
+    task = open_task(flow_plan)
+    deadline = task.deadline
+    flow_withdraw(plan=flow_plan, by=lead, reason="Rinuncia")
+    before = Event.objects.count()
+
+    with pytest.raises(PlanError):
+        phase_date_move(
+            plan=flow_plan, phase=Phase.TABLES, new=_far(400), reason="Proroga", by=lead
+        )
+    with pytest.raises(PlanError):
+        task_due_move(deadline=deadline, new=_far(400), reason="Proroga", by=lead)
+    assert Event.objects.count() == before
+
+
+def test_a_returned_task_follows_its_phase_by_the_same_rule(
+    client, flow_plan, coordinator, facilitator, lead, settings
+):
+    submit(client, coordinator, open_task(flow_plan), "Analisi.")
+    decide(client, facilitator, open_task(flow_plan), "returned", "Manca la mappa.")
+    returned = open_task(flow_plan)
+    resubmission = next_working_day(
+        timezone.localdate() + settings.PLM_RESUBMISSION_DAYS * DAY, flow_plan.comune
+    )
+
+    phase_date_move(plan=flow_plan, phase=Phase.ASSESSMENT, new=_far(200), reason="R", by=lead)
+    assert due(returned) == _far(200)
+    phase_date_move(plan=flow_plan, phase=Phase.ASSESSMENT, new=_far(1), reason="R", by=lead)
+    assert due(returned) == max(_far(1), resubmission)
+
+
+def test_a_suspension_shorter_than_a_day_moves_nothing(client, flow_plan, lead):
+    task = open_task(flow_plan)
+    before = due(task)
+    flow_suspend(plan=flow_plan, by=lead, reason="Pausa")
+    Plan.objects.filter(pk=flow_plan.pk).update(
+        suspended_at=timezone.now() - datetime.timedelta(hours=23, minutes=58)
+    )
+    flow_plan.refresh_from_db()
+
+    flow_resume(plan=flow_plan, by=lead, reason="Ripresa")
+
+    assert due(task) == before
+
+
+@pytest.mark.parametrize("move", ["phase", "task"])
+def test_a_date_too_far_ahead_is_refused(flow_plan, lead, move):
+    task = open_task(flow_plan)
+    with pytest.raises(PlanError):
+        if move == "phase":
+            phase_date_move(
+                plan=flow_plan,
+                phase=Phase.ADOPTION,
+                new=datetime.date(9999, 12, 30),
+                reason="x",
+                by=lead,
+            )
+        else:
+            task_due_move(
+                deadline=task.deadline, new=datetime.date(9999, 12, 30), reason="x", by=lead
+            )
+
+
+def test_a_new_patron_day_moves_the_open_dates_it_falls_on(client, flow_plan, lead):
+    task = open_task(flow_plan)
+    before = due(task)
+    client.force_login(lead)
+
+    client.post(
+        f"/comuni/{flow_plan.comune.istat_code}/",
+        {"patron_day": before.day, "patron_month": before.month},
+    )
+
+    flow_plan.comune.refresh_from_db()
+    assert due(task) == next_working_day(before, flow_plan.comune) != before
+    event = Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED)
+    assert event.payload["reason"] == "patron day"
