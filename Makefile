@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint format checks messages clean
+.PHONY: run test setup lint format checks messages benchmark clean
 
 # Set up (once), migrate, import the ISTAT registry, serve on $(HOST):$(PORT).
 run: $(VENV)/.installed-app
@@ -36,6 +36,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	@touch $@ $(VENV)/.installed-app
 
+# Inbox and queue at national scale against viewflow's stock queue (not part of the tests).
+PLANS ?= 7896
+benchmark: $(VENV)/.installed-app
+	$(BIN)/python -m benchmarks.task_lists --plans $(PLANS)
+
 # The checks CI runs besides the tests.
 checks: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -57,4 +62,4 @@ messages: $(VENV)/.installed-test
 	$(BIN)/python scripts/catalogue.py compile
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 media staticfiles benchmarks/.cache
