@@ -122,6 +122,7 @@ class LaunchView(_RefusalMixin, generic.FormView):
                 coordinators=list(data["coordinators"]),
                 facilitators=list(data["facilitators"]),
                 schedule=form.schedule,
+                adhesion_act_file=data["adhesion_act_file"],
                 by=self.request.user,
             )
         except PlanError as error:

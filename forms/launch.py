@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.deadlines.services import PHASE_ORDER, schedule_defaults
+from plm_workflow.plans.documents import pdf_problems
 from plm_workflow.plans.selectors import ComuneLookupError, comune_get
 
 
@@ -24,6 +25,11 @@ class LaunchForm(forms.Form):
     adhesion_act_number = forms.CharField(label=_("Adhesion act number"), max_length=50)
     adhesion_act_date = forms.DateField(
         label=_("Adhesion act date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    adhesion_act_file = forms.FileField(
+        label=_("Adhesion act (PDF)"),
+        help_text=_("The signed resolution of the Giunta, as PDF."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
     coordinators = PersonChoiceField(
         label=_("Coordinators"),
@@ -61,6 +67,13 @@ class LaunchForm(forms.Form):
     def schedule(self) -> dict:
         """Return the phase dates given, by phase."""
         return {phase: self.cleaned_data.get(f"date_{phase}") for phase in PHASE_ORDER}
+
+    def clean_adhesion_act_file(self):
+        upload = self.cleaned_data["adhesion_act_file"]
+        problems = pdf_problems(upload)
+        if problems:
+            raise forms.ValidationError(problems)
+        return upload
 
     def clean_comune(self):
         try:

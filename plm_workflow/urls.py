@@ -10,7 +10,7 @@ from flows.flows import PLMFlow
 from flows.lists import ArchiveView, InboxView, QueueView
 from flows.viewsets import PLMFlowViewset
 
-from .views import ComuneSearchView, ComuneView, HomeView, PLMLoginView
+from .views import ComuneSearchView, ComuneView, DocumentView, HomeView, PLMLoginView
 
 
 class HomeApplication(Application):
@@ -44,6 +44,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("comuni/search/", ComuneSearchView.as_view(), name="comune_search"),
     path("comuni/<str:istat_code>/", ComuneView.as_view(), name="comune"),
+    path("files/<uuid:public_id>/", DocumentView.as_view(), name="document"),
     path("admin/", admin.site.urls),
     path("", site.urls),
 ]

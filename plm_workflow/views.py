@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from flows.selectors import inbox_for, queue_for
 from flows.views import process_url
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import PATRON_DAY_INVALID
+from plm_workflow.plans.models import PATRON_DAY_INVALID, Document
 from plm_workflow.plans.selectors import comuni_search, comuni_visible_to, plans_visible_to
 from plm_workflow.plans.services import comune_patron_day_set
 
@@ -98,6 +98,24 @@ class ComuneView(TemplateView):
         else:
             messages.success(request, PATRON_DAY_SAVED)
         return redirect("comune", istat_code=self.comune.istat_code)
+
+
+class DocumentView(View):
+    """A plan's file, for those who may see the plan (404 for anyone else)."""
+
+    def get(self, request, public_id):
+        document = get_object_or_404(
+            Document.objects.filter(plan__in=plans_visible_to(request.user)), public_id=public_id
+        )
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name or f"{document.kind}.pdf",
+            content_type="application/pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class PLMLoginView(LoginView):

@@ -194,7 +194,15 @@ def launch_data(comune, coordinator, facilitator, coordinator2, facilitator2):
         "coordinators": [coordinator.pk, coordinator2.pk],
         "facilitators": [facilitator.pk, facilitator2.pk],
         **{f"date_{phase}": day.isoformat() for phase, day in schedule_defaults().items()},
+        "adhesion_act_file": pdf_upload(),
     }
+
+
+def pdf_upload(name="delibera-adesione.pdf", content=b"%PDF-1.4\n% Delibera di adesione\n%%EOF\n"):
+    """A small upload whose content is a PDF (whatever its name says)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ class EventKind(models.TextChoices):
     DUE_DATE_SET = "due_date.set", _("Due date set")
     DUE_DATE_CHANGED = "due_date.changed", _("Due date changed")
     PATRON_DAY_SET = "comune.patron_day_set", _("Patron day set")
+    FILE_UPLOADED = "file.uploaded", _("File uploaded")
 
 
 class Event(models.Model):

@@ -374,3 +374,36 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.plan} — {self.get_phase_display()} #{self.round}"
+
+
+class DocumentKind(models.TextChoices):
+    ADHESION_ACT = "adhesion_act", _("Adhesion act")
+
+
+class Document(models.Model):
+    """A PDF of the plan, stored under a generated name; reached only through its page."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="documents", verbose_name=_("plan")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    public_id = models.UUIDField(_("public id"), unique=True, editable=False)
+    file = models.FileField(_("file"), max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["plan", "uploaded_at"]
+
+    def __str__(self):
+        return f"{self.plan} — {self.get_kind_display()}"

@@ -24,6 +24,7 @@ from plm_workflow.deadlines.services import (
 )
 
 from . import checks, permissions
+from .documents import document_store
 from .errors import PlanError
 from .models import (
     NON_FINAL_STATES,
@@ -32,6 +33,7 @@ from .models import (
     RETURN_WITHOUT_COMMENTS,
     REVIEW_STATUS,
     Comune,
+    DocumentKind,
     Phase,
     PhaseNote,
     Plan,
@@ -181,6 +183,7 @@ def plan_launch(
     coordinators: Iterable = (),
     facilitators: Iterable = (),
     schedule: dict | None = None,
+    adhesion_act_file=None,
     by,
 ) -> Plan:
     """Start a comune's plan in needs assessment, with its people and schedule (lead only).
@@ -235,6 +238,10 @@ def plan_launch(
                     membership_grant(user=user, comune=comune, role=role, by=by)
         plan_permissions_derive(plan=plan)
         schedule_set(plan=plan, schedule=schedule or schedule_defaults(), by=by)
+        if adhesion_act_file is not None:
+            document_store(
+                plan=plan, kind=DocumentKind.ADHESION_ACT, upload=adhesion_act_file, by=by
+            )
     return plan
 
 

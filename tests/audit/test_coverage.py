@@ -15,6 +15,7 @@ from django.utils import timezone
 import flows.services
 import plm_workflow.accounts.services
 import plm_workflow.deadlines.services
+import plm_workflow.plans.documents
 import plm_workflow.plans.services
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
 from plm_workflow.audit.models import Event, EventKind
@@ -34,6 +35,7 @@ from plm_workflow.plans.services import (
     plan_withdraw,
     review_decide,
 )
+from tests.conftest import pdf_upload
 from tests.factories import ComuneFactory, UserFactory
 from tests.flows.helpers import open_task, url
 from tests.plans.test_import_comuni import SALUZZO, _write
@@ -49,12 +51,14 @@ NOT_ACTIONS = {
     "schedule_defaults": "computes dates",
     "schedule_problems": "checks dates",
     "latest_date": "computes a date",
+    "pdf_problems": "checks an upload",
     "plan_permissions_derive": "part of plan_launch, whose event records it",
 }
 SERVICE_MODULES = [
     plm_workflow.plans.services,
     plm_workflow.accounts.services,
     plm_workflow.deadlines.services,
+    plm_workflow.plans.documents,
     flows.services,
 ]
 
@@ -308,6 +312,13 @@ ACTIONS = {
     "dates_off_non_working_days (patron day on an open due date)": (
         lambda p, c: _patron_day_on_due_date(p, c),
         K.DUE_DATE_CHANGED,
+        "lead",
+    ),
+    "document_store (launch: the adhesion act)": (
+        lambda p, c: plm_workflow.plans.documents.document_store(
+            plan=p.plan, kind="adhesion_act", upload=pdf_upload(), by=p.lead
+        ),
+        K.FILE_UPLOADED,
         "lead",
     ),
     "task returned (check page: return)": (

@@ -141,6 +141,7 @@ def test_tasks_created_claimed_completed_and_returned_are_recorded(
     assert kinds == [
         (K.PLAN_LAUNCHED, "lead"),
         (K.SCHEDULE_SET, "lead"),
+        (K.FILE_UPLOADED, "lead"),
         (K.TASK_CREATED, None),
         (K.DUE_DATE_SET, None),
         (K.TASK_CLAIMED, "coord-saluzzo"),
