@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from forms.launch import LaunchForm
 from forms.steps import DecisionForm, PhaseNoteForm
+from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.models import TaskDeadline
 from plm_workflow.deadlines.services import PHASE_ORDER, phase_date_move, task_due_move
 from plm_workflow.plans import permissions
@@ -391,12 +392,29 @@ class ProcessDetailView(generic.DetailView):
             {"label": label, "url": flow.reverse(f"process_{action}", args=[process.pk])}
             for action, label in state_actions
         ]
+        current = next(
+            (
+                task
+                for task in reversed(tasks)
+                if task.flow_task_type == "HUMAN" and task.status in (STATUS.NEW, STATUS.ASSIGNED)
+            ),
+            None,
+        )
+        if current is not None:
+            current.process = process
+            activation = current.flow_task.activation_class(current)
+            context["current_actions"] = task_actions(activation, user)
         context.update(
             plan=plan,
             tasks=tasks,
+            current=current,
             chart_url=process.flow_class.instance.reverse("process_chart", args=[process.pk]),
             reviews=process.plan.reviews.select_related("reviewer"),
             notes=process.plan.phase_notes.all(),
+            documents=process.plan.documents.all(),
+            schedule_changes=Event.objects.filter(
+                plan=plan, kind=EventKind.PHASE_DATE_CHANGED
+            ).select_related("actor"),
         )
         return context
 
