@@ -14,6 +14,7 @@ PYTEST_ARGS ?=
 run: $(VENV)/.installed-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_comuni
+	$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -29,11 +30,11 @@ $(BIN)/python:
 
 # A stamp per install: a second run reuses the virtualenv unless pyproject.toml changed.
 $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[demo]"
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,demo]"
 	@touch $@ $(VENV)/.installed-app
 
 # Inbox and queue at national scale against viewflow's stock queue (not part of the tests).

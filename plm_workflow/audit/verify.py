@@ -19,7 +19,6 @@ HASH_DIFFERS = _("its hash does not match its content.")
 HEAD_MISSING = _("Chain %(chain)s no longer holds the recorded head, event %(seq)d.")
 HEAD_DIFFERS = _("Chain %(chain)s, event %(seq)d: its hash differs from the recorded head.")
 WRONG_CHAIN = _("it belongs to another chain than the one it is in.")
-TIME_BACKWARDS = _("it is dated before the previous event.")
 NOT_LAUNCHED_FIRST = _("a plan's chain must begin with its launch.")
 HEAD_ROW_DIFFERS = _(
     "Chain %(chain)s ends at event %(seq)d, but its head row says %(head)d: events were removed."
@@ -82,7 +81,7 @@ def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Ver
     events = Event.objects.order_by("chain", "seq")
     if chain is not None:
         events = events.filter(chain=chain)
-    current, expected_seq, prev_hash, prev_time, skip = None, 0, GENESIS, None, False
+    current, expected_seq, prev_hash, skip = None, 0, GENESIS, False
     seen: dict[str, dict[int, str]] = {}
     last: dict[str, tuple[int, str]] = {}
     wanted = {name: head[0] for name, head in (heads or {}).items()}
@@ -90,7 +89,7 @@ def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Ver
         values = dict(zip(_COLUMNS, row, strict=True))
         name = values["chain"]
         if name != current:
-            current, expected_seq, prev_hash, prev_time, skip = name, 1, GENESIS, None, False
+            current, expected_seq, prev_hash, skip = name, 1, GENESIS, False
             result.chains += 1
         result.events += 1
         last[name] = (values["seq"], values["hash"])
@@ -98,18 +97,14 @@ def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Ver
             seen.setdefault(name, {})[values["seq"]] = values["hash"]
         if skip:
             continue
-        problem = _problem(values, expected_seq, prev_hash, prev_time)
+        problem = _problem(values, expected_seq, prev_hash)
         if problem:
             result.broken.append(
                 str(BROKEN_EVENT % {"chain": name, "seq": values["seq"], "problem": problem})
             )
             skip = True
             continue
-        expected_seq, prev_hash, prev_time = (
-            values["seq"] + 1,
-            values["hash"],
-            values["occurred_at"],
-        )
+        expected_seq, prev_hash = values["seq"] + 1, values["hash"]
     _check_heads_rows(result, chain=chain, last=last)
     _check_plans_have_chains(result, chain=chain, chains=set(last))
     for name, (seq, head_hash) in sorted((heads or {}).items()):
@@ -146,7 +141,7 @@ def _check_plans_have_chains(result, *, chain, chains) -> None:
             result.broken.append(str(PLAN_WITHOUT_CHAIN % {"plan": plan_id}))
 
 
-def _problem(values, expected_seq, prev_hash, prev_time) -> str | None:
+def _problem(values, expected_seq, prev_hash) -> str | None:
     if values["chain"] != chain_of(values["plan_id"]):
         return str(WRONG_CHAIN)
     if (
@@ -159,8 +154,6 @@ def _problem(values, expected_seq, prev_hash, prev_time) -> str | None:
         return str(EVENTS_MISSING % {"expected": expected_seq})
     if values["prev_hash"] != prev_hash:
         return str(NOT_FOLLOWING)
-    if prev_time is not None and values["occurred_at"] < prev_time:
-        return str(TIME_BACKWARDS)
     recomputed = content_of(
         chain=values["chain"],
         seq=values["seq"],

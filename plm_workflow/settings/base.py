@@ -154,6 +154,9 @@ LOGGING = {
 
 VIEWFLOW = {}
 
+# The demo (seed_demo) may fill this database; production.py forbids it.
+PLM_DEMO_ALLOWED = True
+
 # --- Schedules and due dates --------------------------------------------------------------------
 # Default phase dates at launch, in days after the launch (the lead may change each one).
 PLM_SCHEDULE_OFFSETS = {

@@ -16,9 +16,11 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         url = url.rstrip("/") + "/"
         self.stdout.write(_("PLM Workflow is served at %(url)s") % {"url": url})
-        if get_user_model().objects.filter(is_superuser=True, is_active=True).exists():
+        users = get_user_model().objects.filter(is_active=True)
+        if users.filter(is_superuser=True).exists() or users.filter(username="lead").exists():
             self.stdout.write(
-                _("Log in at %(url)saccounts/login/ with your account.") % {"url": url}
+                _("Log in at %(url)saccounts/login/ with your account (or a demo user above).")
+                % {"url": url}
             )
         else:
             self.stdout.write(

@@ -1,0 +1,339 @@
+"""The demo: the InCaS cohort replayed on its documented dates, through the real services.
+
+The clock is moved (``time-machine``) to each step's date while the same services the pages
+use do the work, so history, audit events and due dates are those the app would have
+written. Where COHORT-FACTS documents a date it is used; other dates are illustrative, and
+every text the demo writes says which facts it draws on. Second-cycle plans, launched today,
+are labelled illustrative in their title.
+"""
+
+import contextlib
+import datetime
+from dataclasses import dataclass
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from plm_workflow.accounts.services import RoleAlreadyHeld, role_grant
+from plm_workflow.plans.models import Comune, Phase, Plan, PlanStatus
+from plm_workflow.plans.services import phase_work_submit, review_decide
+
+from .flows import CHECK_PHASES, WORK_PHASES, PLMFlow
+from .rules import OPEN_STATUSES
+from .services import flow_launch, task_claim, task_complete
+
+PASSWORD = "demo"
+ROME = ZoneInfo("Europe/Rome")
+D = datetime.date
+FIRST_CYCLE = "PLM 2022-2023"
+SECOND_CYCLE = "PLM 2026-2028 (illustrativo)"
+
+
+@dataclass(frozen=True)
+class Cohort:
+    istat: str
+    name: str
+    launched: datetime.date
+    context: str
+    adopted: datetime.date | None  # None: stalled in drafting
+
+
+# Launch dates are the first documented meetings where known; adoption dates are illustrative
+# (only Castel Volturno's is public: Giunta, 6 July 2023) and fall before 20 December 2023,
+# when the eight plans were published.
+COHORT = [
+    Cohort(
+        "076043",
+        "Lavello",
+        D(2022, 7, 6),
+        "Kick-off con bozza di Masterplan; due gruppi di "
+        "lavoro: tutela dei lavoratori agricoli e soluzioni abitative.",
+        D(2023, 6, 12),
+    ),
+    Cohort(
+        "089017",
+        "Siracusa",
+        D(2022, 7, 13),
+        "Manodopera concentrata a Cassibile; ostello fino a 110 persone dall'aprile 2021.",
+        D(2023, 10, 9),
+    ),
+    Cohort(
+        "078157",
+        "Corigliano-Rossano",
+        D(2022, 7, 18),
+        "Gruppo primario dal 25 luglio "
+        "2022; insediamento informale vicino alla costa (Schiavonea).",
+        D(2023, 9, 14),
+    ),
+    Cohort(
+        "009002",
+        "Albenga",
+        D(2022, 8, 2),
+        "Circa 250 lavoratori agricoli stranieri "
+        "dichiarati; il comune conta il 28% delle aziende agricole liguri.",
+        D(2023, 11, 6),
+    ),
+    Cohort(
+        "061027",
+        "Castel Volturno",
+        D(2022, 10, 6),
+        "Kick-off pubblico in aula consiliare; tavolo permanente in Prefettura dal gennaio 2022.",
+        D(2023, 7, 6),
+    ),
+    Cohort(
+        "029041",
+        "Rovigo",
+        D(2022, 10, 20),
+        "Stati Generali del Lavoro Agricolo, giornata di tavoli partecipati, 5 maggio 2023.",
+        D(2023, 11, 20),
+    ),
+    Cohort(
+        "004203",
+        "Saluzzo",
+        D(2022, 11, 7),
+        "10.000-12.000 stagionali l'anno, da maggio a "
+        "dicembre, 70% stranieri; dormitorio stagionale da 360 posti dal 2018.",
+        D(2023, 12, 4),
+    ),
+    Cohort(
+        "043042",
+        "Porto Recanati",
+        D(2022, 11, 21),
+        "Circa 500 lavoratori dichiarati in due "
+        "grandi complessi residenziali; tavolo primario 9 gennaio 2023.",
+        D(2023, 9, 28),
+    ),
+    Cohort(
+        "071051",
+        "San Severo",
+        D(2022, 11, 28),
+        "Ha aderito e partecipato alla verifica di gennaio 2023; il piano non è stato adottato.",
+        None,
+    ),
+]
+
+# Second-cycle plans (illustrative): the step each waits on today.
+SECOND_CYCLE_STEPS = {
+    "009002": "assess",
+    "076043": "convene_tables",
+    "029041": "draft",
+    "004203": "review",
+    "089017": "record_adoption",
+}
+ORDER = [
+    "assess",
+    "check_assessment",
+    "convene_tables",
+    "check_tables",
+    "draft",
+    "review",
+    "record_adoption",
+    "verify_adoption",
+]
+
+
+def coordinator_name(comune_name: str) -> str:
+    return f"coord-{slugify(comune_name)}"
+
+
+def _at(day: datetime.date, hour: int = 10):
+    return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=ROME)
+
+
+def _pdf(title: str):
+    content = ("%PDF-1.4\n% " + title + " (documento illustrativo della demo)\n%%EOF\n").encode(
+        "latin-1", "replace"
+    )
+    return SimpleUploadedFile("delibera-adesione.pdf", content, content_type="application/pdf")
+
+
+def _user(username, *, first_name=""):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": first_name}
+    )
+    if created:
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _grant(**kwargs):
+    with contextlib.suppress(RoleAlreadyHeld):
+        role_grant(**kwargs)
+
+
+def people() -> dict:
+    """Create (once) the demo's people and their roles."""
+    lead = _user("lead", first_name="Lead")
+    _grant(user=lead, role="lead")
+    auditor = _user("auditor", first_name="Auditor")
+    _grant(user=auditor, role="auditor")
+    facilitator = _user("facilitator", first_name="Facilitator")
+    coordinators = {
+        entry.istat: _user(coordinator_name(entry.name), first_name=entry.name) for entry in COHORT
+    }
+    return {"lead": lead, "auditor": auditor, "facilitator": facilitator, **coordinators}
+
+
+def _open_task(plan):
+    return plan.process.task_set.filter(status__in=OPEN_STATUSES, flow_task_type="HUMAN").get()
+
+
+def _act(plan, by, action):
+    """Run one step on the plan's open task as its page would: under the flow's lock."""
+    plan.refresh_from_db()
+    with PLMFlow.lock(plan.process.pk), transaction.atomic():
+        task = _open_task(plan)
+        task.process = plan.process
+        activation = task.flow_task.activation_class(task)
+        if task.owner_id is None:
+            task_claim(activation=activation, by=by)
+        activation.start(SimpleNamespace(user=by))
+        action(task.flow_task.name)
+        task_complete(activation=activation, by=by)
+
+
+def _work(plan, by, text):
+    _act(
+        plan,
+        by,
+        lambda name: phase_work_submit(plan=plan, phase=WORK_PHASES[name], text=text, by=by),
+    )
+
+
+def _decide(plan, by, decision="approved", comments=""):
+    _act(
+        plan,
+        by,
+        lambda name: review_decide(
+            plan=plan, phase=CHECK_PHASES[name], decision=decision, comments=comments, by=by
+        ),
+    )
+
+
+def _launch(comune, *, title, by, coordinator, facilitator, act_date):
+    return flow_launch(
+        comune=comune,
+        title=title,
+        adhesion_act_number=f"DGC {act_date.strftime('%d/%m/%Y')} (illustrativo)",
+        adhesion_act_date=act_date,
+        coordinators=[coordinator],
+        facilitators=[facilitator],
+        adhesion_act_file=_pdf(f"{comune.label} {title}"),
+        by=by,
+    )
+
+
+def replay_cohort(travel, who: dict) -> int:
+    """Replay each cohort comune's first cycle on its dates; return how many were created."""
+    created = 0
+    lead, facilitator = who["lead"], who["facilitator"]
+    for entry in COHORT:
+        comune = Comune.objects.get(istat_code=entry.istat)
+        if Plan.objects.filter(comune=comune, title=FIRST_CYCLE).exists():
+            continue
+        coordinator = who[entry.istat]
+        start = entry.launched
+        with travel(_at(start)):
+            plan = _launch(
+                comune,
+                title=FIRST_CYCLE,
+                by=lead,
+                coordinator=coordinator,
+                facilitator=facilitator,
+                act_date=start - datetime.timedelta(days=21),
+            )
+        steps = [
+            (start + datetime.timedelta(days=45), _work, (coordinator, entry.context)),
+            (start + datetime.timedelta(days=52), _decide, (facilitator,)),
+            (
+                start + datetime.timedelta(days=110),
+                _work,
+                (coordinator, "Tavolo primario e gruppi tematici con verbali e presenze."),
+            ),
+            (start + datetime.timedelta(days=118), _decide, (facilitator,)),
+        ]
+        if entry.adopted is None:
+            steps.append(
+                (
+                    start + datetime.timedelta(days=160),
+                    lambda plan, by, text: None,  # drafting opened, never submitted
+                    (coordinator, ""),
+                )
+            )
+        else:
+            adopted = entry.adopted
+            steps += [
+                (
+                    adopted - datetime.timedelta(days=75),
+                    _work,
+                    (coordinator, "Bozza del piano con le schede intervento."),
+                ),
+                (
+                    adopted - datetime.timedelta(days=65),
+                    _decide,
+                    (facilitator, "returned", "Completare indicatori e fonti di finanziamento."),
+                ),
+                (
+                    adopted - datetime.timedelta(days=50),
+                    _work,
+                    (coordinator, "Bozza rivista con indicatori e finanziamenti."),
+                ),
+                (adopted - datetime.timedelta(days=40), _decide, (facilitator,)),
+                (
+                    adopted - datetime.timedelta(days=1),
+                    _work,
+                    (coordinator, f"Delibera di adozione del {adopted.strftime('%d/%m/%Y')}."),
+                ),
+                (adopted, _decide, (facilitator,)),
+            ]
+        for day, step, arguments in steps:
+            with travel(_at(day)):
+                step(plan, *arguments)
+        created += 1
+    return created
+
+
+def second_cycle(travel, who: dict) -> int:
+    """Launch today the illustrative second-cycle plans, each waiting on its step."""
+    created = 0
+    lead, facilitator = who["lead"], who["facilitator"]
+    for istat, stop_at in SECOND_CYCLE_STEPS.items():
+        comune = Comune.objects.get(istat_code=istat)
+        if Plan.objects.filter(comune=comune, title=SECOND_CYCLE).exists():
+            continue
+        first = Plan.objects.filter(comune=comune, title=FIRST_CYCLE).first()
+        if first is None or first.status != PlanStatus.ADOPTED:
+            continue
+        coordinator = who[istat]
+        plan = _launch(
+            comune,
+            title=SECOND_CYCLE,
+            by=lead,
+            coordinator=coordinator,
+            facilitator=facilitator,
+            act_date=first.adhesion_act_date + datetime.timedelta(days=1100),
+        )
+        for name in ORDER[: ORDER.index(stop_at)]:
+            if name in WORK_PHASES:
+                _work(plan, coordinator, f"{Phase(WORK_PHASES[name]).label} (illustrativo).")
+            else:
+                _decide(plan, facilitator)
+        created += 1
+    return created
+
+
+def seed(travel) -> dict:
+    """Create everything the demo needs, skipping what exists. ``travel(datetime)`` is a
+    context manager that moves the clock there."""
+    with transaction.atomic():
+        # The people exist before the first launch: the global chain stays in time order.
+        with travel(_at(COHORT[0].launched - datetime.timedelta(days=30))):
+            who = people()
+        first = replay_cohort(travel, who)
+        second = second_cycle(travel, who)
+    return {"people": who, "first_cycle": first, "second_cycle": second}
