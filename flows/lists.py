@@ -29,7 +29,7 @@ class TaskListView(generic.TemplateView):
     template_name = "flows/plm/task_list.html"
     title = None
     selector = None
-    bulk_action = None  # (label, service) or None
+    bulk_action = None  # (button label, done label, service) or None
     empty_text = None
 
     def tasks(self):
@@ -60,7 +60,7 @@ class TaskListView(generic.TemplateView):
     def post(self, request, *args, **kwargs):
         if self.bulk_action is None:
             raise PermissionDenied
-        label, service = self.bulk_action
+        _button, label, service = self.bulk_action
         chosen = [int(pk) for pk in request.POST.getlist("tasks") if pk.isdigit()]
         chosen = [pk for pk in chosen if pk <= MAX_ID]
         # Only tasks of this very list: a forged id is simply not there.
@@ -92,14 +92,14 @@ class TaskListView(generic.TemplateView):
 class InboxView(TaskListView):
     title = _("Inbox")
     selector = staticmethod(inbox_for)
-    bulk_action = (_("released"), task_release)
+    bulk_action = (_("Release the chosen tasks"), _("released"), task_release)
     empty_text = _("You hold no task.")
 
 
 class QueueView(TaskListView):
     title = _("Queue")
     selector = staticmethod(queue_for)
-    bulk_action = (_("taken on"), task_claim)
+    bulk_action = (_("Take the chosen tasks on"), _("taken on"), task_claim)
     empty_text = _("No task is waiting to be taken on.")
 
 
