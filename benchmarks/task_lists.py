@@ -21,18 +21,14 @@ from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
-# The human nodes in flow order; each plan's open task is one of them, in turn.
-NODES = [
-    "assess",
-    "check_assessment",
-    "convene_tables",
-    "check_tables",
-    "draft",
-    "review",
-    "record_adoption",
-    "verify_adoption",
-]
 FACILITATOR_PLANS = 50  # each pair of facilitators follows this many plans
+
+
+def nodes() -> list[str]:
+    """The human steps in flow order; each plan's open task is one of them, in turn."""
+    from flows.flows import NODE_STATUS
+
+    return list(NODE_STATUS)
 
 
 def build(*, plans: int, comuni=None) -> dict:
@@ -67,6 +63,7 @@ def build(*, plans: int, comuni=None) -> dict:
         VIEW_PLAN_CODENAME,
     )
 
+    NODES = nodes()
     User = get_user_model()
     comuni = list(comuni if comuni is not None else Comune.objects.order_by("istat_code")[:plans])
     now = timezone.now()

@@ -22,7 +22,7 @@ from plm_workflow.accounts.services import RoleAlreadyHeld, role_grant
 from plm_workflow.plans.models import Comune, Phase, Plan, PlanStatus
 from plm_workflow.plans.services import phase_work_submit, review_decide
 
-from .flows import CHECK_PHASES, WORK_PHASES, PLMFlow
+from .flows import CHECK_PHASES, NODE_STATUS, WORK_PHASES, PLMFlow
 from .rules import OPEN_STATUSES
 from .services import flow_launch, task_claim, task_complete
 
@@ -124,16 +124,7 @@ SECOND_CYCLE_STEPS = {
     "004203": "review",
     "089017": "record_adoption",
 }
-ORDER = [
-    "assess",
-    "check_assessment",
-    "convene_tables",
-    "check_tables",
-    "draft",
-    "review",
-    "record_adoption",
-    "verify_adoption",
-]
+ORDER = list(NODE_STATUS)  # the human steps, in flow order
 
 
 def coordinator_name(comune_name: str) -> str:

@@ -3,7 +3,7 @@
 import pytest
 from guardian.models import UserObjectPermission
 
-from benchmarks.task_lists import NODES, build
+from benchmarks.task_lists import build, nodes
 from plm_workflow.accounts.models import Membership
 from plm_workflow.deadlines.models import PhaseDate, TaskDeadline
 from tests.factories import ComuneFactory, UserFactory
@@ -55,7 +55,7 @@ def shape(plan, lead):
 
 def test_bulk_built_plans_look_like_plans_made_by_the_services(client, lead, flow_launched):
     real = []
-    for index, node in enumerate(NODES):
+    for index, node in enumerate(nodes()):
         coordinator = UserFactory(username=f"coord-real-{index}")
         facilitators = [UserFactory(username=f"fac-real-{index}-{n}") for n in (1, 2)]
         plan = flow_launched(
@@ -65,7 +65,7 @@ def test_bulk_built_plans_look_like_plans_made_by_the_services(client, lead, flo
         )
         advance(client, plan, node, coordinator=coordinator, facilitator=facilitators[0])
         real.append(plan)
-    comuni = [ComuneFactory(istat_code=f"{500000 + index}") for index in range(len(NODES))]
+    comuni = [ComuneFactory(istat_code=f"{500000 + index}") for index in range(len(nodes()))]
 
     build(plans=len(comuni), comuni=comuni)
 
