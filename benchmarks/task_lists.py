@@ -274,7 +274,11 @@ def main(argv=None) -> int:
     if args.rebuild and database.exists():
         database.unlink()
     fresh = not database.exists()
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    # Build into a temporary file, renamed when complete: an interrupted build leaves no cache.
+    building = database.with_suffix(".building")
+    if fresh and building.exists():
+        building.unlink()
+    os.environ["DATABASE_URL"] = f"sqlite:///{building if fresh else database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plm_workflow.settings.base")
     import django
 
@@ -292,11 +296,15 @@ def main(argv=None) -> int:
         from plm_workflow.plans.models import Comune
 
         if args.plans > Comune.objects.count():
-            database.unlink()
+            connection.close()
+            building.unlink()
             parser.error(f"--plans cannot exceed the {Comune.objects.count()} comuni")
         build(plans=args.plans)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        connection.close()
+        building.rename(database)
+        settings.DATABASES["default"]["NAME"] = str(database)
         print(f"built {args.plans} plans in {time.perf_counter() - started:.1f} s: {database}")
     from django.contrib.auth import get_user_model
 

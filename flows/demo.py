@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from plm_workflow.accounts.services import RoleAlreadyHeld, role_grant
+from plm_workflow.plans.documents import files_kept_only_on_success
 from plm_workflow.plans.models import Comune, Phase, Plan, PlanStatus
 from plm_workflow.plans.services import phase_work_submit, review_decide
 
@@ -244,7 +245,7 @@ def replay_cohort(travel, who: dict) -> int:
             (
                 start + datetime.timedelta(days=110),
                 _work,
-                (coordinator, "Tavolo primario e gruppi tematici con verbali e presenze."),
+                (coordinator, "Tavolo primario e gruppi tematici (illustrativo)."),
             ),
             (start + datetime.timedelta(days=118), _decide, (facilitator,)),
         ]
@@ -262,7 +263,7 @@ def replay_cohort(travel, who: dict) -> int:
                 (
                     adopted - datetime.timedelta(days=75),
                     _work,
-                    (coordinator, "Bozza del piano con le schede intervento."),
+                    (coordinator, "Bozza del piano con le schede intervento (illustrativo)."),
                 ),
                 (
                     adopted - datetime.timedelta(days=65),
@@ -278,7 +279,12 @@ def replay_cohort(travel, who: dict) -> int:
                 (
                     adopted - datetime.timedelta(days=1),
                     _work,
-                    (coordinator, f"Delibera di adozione del {adopted.strftime('%d/%m/%Y')}."),
+                    (
+                        coordinator,
+                        f"Adozione da parte della Giunta, {adopted.strftime('%d/%m/%Y')}"
+                        + ("" if entry.istat == "061027" else " (data illustrativa)")
+                        + ".",
+                    ),
                 ),
                 (adopted, _decide, (facilitator,)),
             ]
@@ -321,7 +327,7 @@ def second_cycle(travel, who: dict) -> int:
 def seed(travel) -> dict:
     """Create everything the demo needs, skipping what exists. ``travel(datetime)`` is a
     context manager that moves the clock there."""
-    with transaction.atomic():
+    with files_kept_only_on_success(), transaction.atomic():
         # The people exist before the first launch: the global chain stays in time order.
         with travel(_at(COHORT[0].launched - datetime.timedelta(days=30))):
             who = people()

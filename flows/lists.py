@@ -61,7 +61,7 @@ class TaskListView(generic.TemplateView):
         if self.bulk_action is None:
             raise PermissionDenied
         _button, label, service = self.bulk_action
-        chosen = [int(pk) for pk in request.POST.getlist("tasks") if pk.isdigit()]
+        chosen = [int(pk) for pk in request.POST.getlist("tasks") if pk.isascii() and pk.isdigit()]
         chosen = [pk for pk in chosen if pk <= MAX_ID]
         # Only tasks of this very list: a forged id is simply not there.
         tasks = list(self.tasks().filter(pk__in=chosen))

@@ -45,8 +45,13 @@ def _holds_the_tasks_permission(user):
 
 
 def inbox_for(user) -> QuerySet[Task]:
-    """Return the open tasks the user holds, in active plans the user may still see."""
-    return _tasks(user, active_only=True).filter(owner_id=user.pk, status=STATUS.ASSIGNED)
+    """Return the open tasks the user holds and may still do: in active plans the user may
+    see, with the task's permission still held (a role changed since is not enough)."""
+    return (
+        _tasks(user, active_only=True)
+        .filter(owner_id=user.pk, status=STATUS.ASSIGNED)
+        .filter(_holds_the_tasks_permission(user))
+    )
 
 
 def queue_for(user) -> QuerySet[Task]:

@@ -16,6 +16,7 @@ from plm_workflow.accounts.services import role_revoke
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_OPERATOR, record
 from plm_workflow.deadlines.services import STATUS_PHASE, dates_shift
+from plm_workflow.plans.documents import files_kept_only_on_success
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Plan
 from plm_workflow.plans.services import plan_launch, plan_resume, plan_suspend, plan_withdraw
@@ -41,7 +42,7 @@ def flow_launch(*, by, activation=None, **fields) -> Plan:
     The process's first task is offered to the comune's coordinators. The launch page passes
     the start activation viewflow gave it; code and commands pass none.
     """
-    with transaction.atomic():
+    with files_kept_only_on_success(), transaction.atomic():
         plan = plan_launch(by=by, **fields)
         if activation is None:
             from .flows import PLMFlow  # the flow's views import this module

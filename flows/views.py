@@ -257,7 +257,7 @@ class ReassignView(generic.View):
         chosen = request.POST.get("to", "")
         to = (
             get_user_model().objects.filter(pk=int(chosen)).first()
-            if chosen.isdigit() and int(chosen) <= MAX_ID
+            if chosen.isascii() and chosen.isdigit() and int(chosen) <= MAX_ID
             else None
         )
         task_reassign(activation=activation, to=to, by=request.user)

@@ -1,9 +1,10 @@
 import datetime
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import PATRON_DAY_INVALID, Document
 from plm_workflow.plans.selectors import comuni_search, comuni_visible_to, plans_visible_to
 from plm_workflow.plans.services import comune_patron_day_set
+
+logger = logging.getLogger(__name__)
 
 PATRON_DAY_SAVED = _("Patron day saved. Due dates from now on skip it.")
 
@@ -107,8 +110,13 @@ class DocumentView(View):
         document = get_object_or_404(
             Document.objects.filter(plan__in=plans_visible_to(request.user)), public_id=public_id
         )
+        try:
+            stored = document.file.open("rb")
+        except OSError:
+            logger.error("Stored file missing for document %s", document.public_id)
+            raise Http404 from None
         response = FileResponse(
-            document.file.open("rb"),
+            stored,
             as_attachment=True,
             filename=document.original_name or f"{document.kind}.pdf",
             content_type="application/pdf",

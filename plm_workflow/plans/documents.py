@@ -2,7 +2,9 @@
 hashed, recorded, and served only to those who may see the plan."""
 
 import hashlib
+import threading
 import uuid
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -20,6 +22,36 @@ PDF_MAGIC = b"%PDF-"
 NOT_A_PDF = _("“%(name)s” is not a PDF: choose the PDF of the signed act.")
 TOO_LARGE = _("“%(name)s” is %(size)s: files up to %(limit)s are accepted.")
 EMPTY_FILE = _("“%(name)s” is empty.")
+
+
+_collectors = threading.local()
+
+
+@contextmanager
+def files_kept_only_on_success():
+    """Delete the files stored inside the block if the block fails.
+
+    The database rolls back a failed launch; storage does not. Wrap the outermost
+    transaction that may store files (the launch, the demo) in this.
+    """
+    stack = getattr(_collectors, "stack", None)
+    if stack is None:
+        stack = _collectors.stack = []
+    stored: list[str] = []
+    stack.append(stored)
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    finally:
+        stack.pop()  # blocks nest: the last one pushed is this one
+
+
+def _stored(name: str) -> None:
+    for stored in getattr(_collectors, "stack", None) or []:
+        stored.append(name)
 
 
 def pdf_problems(upload) -> list[str]:
@@ -62,6 +94,7 @@ def document_store(*, plan, kind: str, upload, by) -> Document:
     public_id = uuid.uuid4()
     with transaction.atomic():
         stored_name = default_storage.save(f"plans/{plan.pk}/{public_id}.pdf", upload)
+        _stored(stored_name)
         document = Document(
             plan=plan,
             kind=DocumentKind(kind),

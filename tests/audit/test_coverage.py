@@ -52,6 +52,7 @@ NOT_ACTIONS = {
     "schedule_problems": "checks dates",
     "latest_date": "computes a date",
     "pdf_problems": "checks an upload",
+    "files_kept_only_on_success": "cleans up storage after a failure",
     "plan_permissions_derive": "part of plan_launch, whose event records it",
 }
 SERVICE_MODULES = [

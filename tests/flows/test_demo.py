@@ -116,3 +116,11 @@ def test_the_demo_is_refused_under_production_settings(settings, cohort_comuni):
 def test_the_demo_needs_the_registry_first():
     with pytest.raises(CommandError, match="import_comuni"):
         seed()
+
+
+def test_the_demo_refuses_a_database_with_plans_of_its_own(cohort_comuni, launch, comune):
+    launch(comune, title="PLM 2024-2026")
+
+    with pytest.raises(CommandError, match="non ha creato|did not create"):
+        seed()
+    assert Plan.objects.count() == 1

@@ -1,5 +1,6 @@
 """The plan page: everything about a plan on one page, at a constant cost."""
 
+import datetime
 import hashlib
 
 import pytest
@@ -161,3 +162,51 @@ def test_the_file_reaches_only_those_who_may_see_the_plan(
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Disposition"].startswith("attachment;")
         assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_a_launch_that_fails_after_storing_its_file_leaves_no_file(
+    lead, coordinator, facilitator, comune, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    from flows.flows import PLMFlow
+    from flows.services import flow_launch
+
+    stored = []
+    original = default_storage.save
+
+    def remember(name, content, **kwargs):
+        stored.append(original(name, content, **kwargs))
+        return stored[-1]
+
+    def broken(self):
+        raise RuntimeError("the flow failed after the plan was saved")
+
+    monkeypatch.setattr(default_storage, "save", remember)
+    monkeypatch.setattr(PLMFlow.launch.activation_class, "execute", broken)
+
+    with pytest.raises(RuntimeError):
+        flow_launch(
+            comune=comune,
+            title="PLM",
+            adhesion_act_number="1",
+            adhesion_act_date=datetime.date(2022, 6, 30),
+            coordinators=[coordinator],
+            facilitators=[facilitator],
+            adhesion_act_file=pdf_upload(),
+            by=lead,
+        )
+
+    assert len(stored) == 1
+    assert not default_storage.exists(stored[0])
+    assert not Plan.objects.exists()
+
+
+def test_a_missing_stored_file_is_not_found_rather_than_an_error(client, flow_plan, coordinator):
+    from django.core.files.storage import default_storage
+
+    document = Document.objects.get(plan=flow_plan)
+    default_storage.delete(document.file.name)
+    client.force_login(coordinator)
+
+    assert client.get(f"/files/{document.public_id}/").status_code == 404

@@ -200,3 +200,25 @@ def test_a_list_costs_the_same_queries_for_5_and_50_plans(
     at_fifty = {name: _queries(client, person, page) for name, person in people.items()}
 
     assert at_fifty == at_five
+
+
+def test_a_held_task_leaves_the_inbox_when_its_role_is_gone_even_if_another_is_held(
+    client, flow_plan, coordinator
+):
+    from plm_workflow.accounts.services import role_grant
+
+    task = open_task(flow_plan)
+    claim(client, coordinator, task)
+    role_revoke(user=coordinator, role="coordinator", comune=flow_plan.comune)
+    role_grant(user=coordinator, role="facilitator", comune=flow_plan.comune)
+
+    assert task.pk not in shown(client, coordinator, INBOX)
+
+
+def test_odd_task_ids_in_a_bulk_post_change_nothing(client, flow_plan, coordinator):
+    client.force_login(coordinator)
+
+    response = client.post(QUEUE, {"tasks": ["²", "-1", "99999999999999999999999", ""]})
+
+    assert response.status_code == 302
+    assert not Event.objects.filter(kind=EventKind.TASK_CLAIMED).exists()

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from flows.demo import COHORT, PASSWORD, coordinator_name, seed
+from flows.demo import COHORT, FIRST_CYCLE, PASSWORD, SECOND_CYCLE, coordinator_name, seed
 from flows.selectors import inbox_for, queue_for
-from plm_workflow.plans.models import Comune
+from plm_workflow.plans.models import Comune, Plan
 
 
 class Command(BaseCommand):
@@ -19,6 +19,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.PLM_DEMO_ALLOWED:
             raise CommandError(_("The demo is refused here: these settings are for production."))
+        foreign = Plan.objects.exclude(title__in=[FIRST_CYCLE, SECOND_CYCLE]).count()
+        if foreign:
+            raise CommandError(
+                _(
+                    "This database holds %(count)d plans the demo did not create: the demo "
+                    "only fills a database of its own."
+                )
+                % {"count": foreign}
+            )
         missing = [
             entry.istat
             for entry in COHORT
