@@ -14,7 +14,7 @@ from plm_workflow.audit.services import SYSTEM_FLOW, record
 from plm_workflow.deadlines.services import task_due_set
 from plm_workflow.plans import permissions
 from plm_workflow.plans.models import Phase, Plan, PlanStatus, ReviewDecision
-from plm_workflow.plans.selectors import plans_visible_to, review_latest
+from plm_workflow.plans.selectors import plan_visible, review_latest
 
 from . import nodes, views
 from .models import PLMProcess
@@ -192,7 +192,7 @@ class PLMFlow(flow.Flow):
             return False
         if obj is None:
             return True
-        return plans_visible_to(user).filter(pk=obj.plan_id).exists()
+        return plan_visible(user, obj.plan_id)
 
     def has_manage_permission(self, user, obj=None):
         """Nobody manages the flow through viewflow's shortcuts: every change is a service."""

@@ -12,12 +12,13 @@ from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from forms.tasks import TaskFilterForm
+from plm_workflow.ids import parse_id
 from plm_workflow.plans.errors import PlanError
 
 from .nodes import load_task
 from .selectors import archive_for, by_due_date, inbox_for, queue_for
 from .services import task_claim, task_release
-from .views import FLOW_BUSY, MAX_ID
+from .views import FLOW_BUSY
 
 PAGE_SIZE = 25
 NOTHING_CHOSEN = _("Choose at least one task.")
@@ -61,8 +62,7 @@ class TaskListView(generic.TemplateView):
         if self.bulk_action is None:
             raise PermissionDenied
         _button, label, service = self.bulk_action
-        chosen = [int(pk) for pk in request.POST.getlist("tasks") if pk.isascii() and pk.isdigit()]
-        chosen = [pk for pk in chosen if pk <= MAX_ID]
+        chosen = [pk for pk in map(parse_id, request.POST.getlist("tasks")) if pk is not None]
         # Only tasks of this very list: a forged id is simply not there.
         tasks = list(self.tasks().filter(pk__in=chosen))
         if not tasks:
@@ -75,7 +75,7 @@ class TaskListView(generic.TemplateView):
                     current = load_task(node, request, task.process_id, task.pk)
                     service(activation=node.activation_class(current), by=request.user)
                 done += 1
-            except (PlanError, Http404) as error:
+            except (PlanError, Http404) as error:  # changed or gone meanwhile
                 reasons = getattr(error, "messages", [])
                 messages.warning(request, f"{task.title}: {' '.join(reasons)}")
             except FlowLockFailed:

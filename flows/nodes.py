@@ -10,7 +10,6 @@ active plan; the shortcuts are switched off.
 from functools import update_wrapper
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -22,18 +21,18 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.selectors import plans_visible_to
+from plm_workflow.plans.selectors import plan_visible
 
 from . import rules
 from .models import PLMProcess
 from .views import (
     FLOW_BUSY,
-    MAX_ID,
     AssignView,
     ReassignView,
     TaskDetailView,
     TaskIndexView,
     UnassignView,
+    report_refusal,
 )
 
 
@@ -43,8 +42,6 @@ def load_task(node, request, process_pk: int, task_pk: int):
     The same answer for a task that does not exist and for one the user may not see: the
     page tells an outsider nothing about the plan.
     """
-    if process_pk > MAX_ID or task_pk > MAX_ID:
-        raise Http404
     task = node.flow_class.task_class._default_manager.filter(
         pk=task_pk, process_id=process_pk
     ).first()
@@ -53,7 +50,7 @@ def load_task(node, request, process_pk: int, task_pk: int):
     process = PLMProcess.objects.select_related("plan__comune").filter(pk=process_pk).first()
     if process is None or process.flow_class is not node.flow_class:
         raise Http404
-    if not plans_visible_to(request.user).filter(pk=process.plan_id).exists():
+    if not plan_visible(request.user, process.plan_id):
         raise Http404
     task.process = process
     return task
@@ -95,10 +92,7 @@ def _task_page(node, origin_view, *, execute=False):
                     return call()
             return call()
         except PlanError as error:
-            if error.forbidden:
-                raise PermissionDenied(" ".join(error.messages)) from None
-            for message in error.messages:
-                messages.info(request, message)
+            report_refusal(request, error)
         except TransitionNotAllowed:
             messages.info(request, rules.TASK_CLOSED)
         except FlowLockFailed:
@@ -131,7 +125,7 @@ class PlanPagesMixin:
     @property
     def index_path(self):
         return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/",
+            f"<id:process_pk>/{self.name}/<id:task_pk>/",
             _task_page(self, self.index_view),
             name="index",
         )
@@ -139,15 +133,14 @@ class PlanPagesMixin:
     @property
     def detail_path(self):
         return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/detail/",
+            f"<id:process_pk>/{self.name}/<id:task_pk>/detail/",
             _task_page(self, self.detail_view),
             name="detail",
         )
 
     def can_view(self, user, task):
         """Return True if the user may see the task's plan."""
-        plan_id = task.process.coerced.plan_id
-        return plans_visible_to(user).filter(pk=plan_id).exists()
+        return plan_visible(user, task.process.coerced.plan_id)
 
 
 class Start(PlanPagesMixin, flow.Start):
@@ -179,7 +172,7 @@ class Task(PlanPagesMixin, flow.View):
     @property
     def view_path(self):
         return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
+            f"<id:process_pk>/{self.name}/<id:task_pk>/execute/",
             _task_page(self, self.view, execute=True),
             name="execute",
         )
@@ -187,7 +180,7 @@ class Task(PlanPagesMixin, flow.View):
     @property
     def assign_path(self):
         return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
+            f"<id:process_pk>/{self.name}/<id:task_pk>/assign/",
             _task_page(self, self.assign_view),
             name="assign",
         )
@@ -195,7 +188,7 @@ class Task(PlanPagesMixin, flow.View):
     @property
     def unassign_path(self):
         return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/",
+            f"<id:process_pk>/{self.name}/<id:task_pk>/unassign/",
             _task_page(self, self.unassign_view),
             name="unassign",
         )
@@ -203,7 +196,7 @@ class Task(PlanPagesMixin, flow.View):
     @property
     def reassign_path(self):
         return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/reassign/",
+            f"<id:process_pk>/{self.name}/<id:task_pk>/reassign/",
             _task_page(self, self.reassign_view),
             name="reassign",
         )
@@ -226,5 +219,4 @@ class Task(PlanPagesMixin, flow.View):
 
 
 def _active(task) -> bool:
-    """Return True if the task's plan is active (not suspended, adopted or withdrawn)."""
     return rules.plan_is_active(task.process.coerced.plan)

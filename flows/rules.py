@@ -63,3 +63,13 @@ def check_open(task) -> None:
     plan = task.process.coerced.plan
     if not plan_is_active(plan):
         raise PlanError([PLAN_NOT_ACTIVE % {"status": plan.get_status_display().lower()}])
+
+
+def may_reassign_now(user, task) -> bool:
+    """Return True if the task page should offer the user to reassign this task."""
+    return (
+        task.flow_task_type == "HUMAN"
+        and task.status in OPEN_STATUSES
+        and plan_is_active(task.process.coerced.plan)
+        and can_reassign(user, task)
+    )

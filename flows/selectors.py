@@ -15,6 +15,14 @@ from viewflow.workflow.status import STATUS
 from plm_workflow.plans.models import ACTIVE_STATES, Plan
 from plm_workflow.plans.selectors import plans_visible_to
 
+from .models import PLMProcess
+
+
+def processes_visible_to(user) -> QuerySet[PLMProcess]:
+    """Return the processes of the plans the user may see."""
+    return PLMProcess.objects.filter(plan__in=plans_visible_to(user)).select_related("plan__comune")
+
+
 _RELATED = ("process__plmprocess__plan__comune", "owner", "deadline")
 
 

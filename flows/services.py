@@ -125,8 +125,10 @@ def _release_held(*, plans, user, by, reason: str) -> int:
     """Put the user's open tasks on these plans back in the queue; return how many."""
     from viewflow.workflow.models import Task
 
-    held = Task.objects.select_for_update().filter(
-        process__plmprocess__plan__in=plans, owner=user, status=STATUS.ASSIGNED
+    held = (
+        Task.objects.select_for_update()
+        .filter(process__plmprocess__plan__in=plans, owner=user, status=STATUS.ASSIGNED)
+        .select_related("process__plmprocess__plan")
     )
     count = 0
     for task in held:
@@ -184,8 +186,10 @@ def flow_withdraw(*, plan: Plan, by, reason: str) -> Plan:
     with transaction.atomic():
         plan = plan_withdraw(plan=plan, by=by, reason=reason)
         process = plan.process
-        for task in Task.objects.select_for_update().filter(
-            process=process, status__in=OPEN_STATUSES
+        for task in (
+            Task.objects.select_for_update()
+            .filter(process=process, status__in=OPEN_STATUSES)
+            .select_related("process__plmprocess__plan")
         ):
             activation = task.flow_task.activation_class(task)
             activation.cancel()

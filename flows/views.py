@@ -7,18 +7,24 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.flow.views import AssignTaskView, FlowChartView, UnassignTaskView
+from viewflow.workflow.flow.views import FlowChartView
 from viewflow.workflow.status import STATUS
 
 from forms.launch import LaunchForm
 from forms.steps import DecisionForm, PhaseNoteForm
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.models import TaskDeadline
-from plm_workflow.deadlines.services import PHASE_ORDER, phase_date_move, task_due_move
+from plm_workflow.deadlines.services import (
+    PHASE_ORDER,
+    can_move_dates,
+    phase_date_move,
+    task_due_move,
+)
+from plm_workflow.ids import parse_id
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import (
@@ -30,15 +36,14 @@ from plm_workflow.plans.models import (
     PlanStatus,
     ReviewDecision,
 )
-from plm_workflow.plans.selectors import plans_visible_to
 from plm_workflow.plans.services import (
     phase_note_save,
     phase_work_submit,
     review_decide,
 )
 
-from .models import PLMProcess
-from .rules import can_reassign, task_candidates
+from .rules import may_reassign_now, task_candidates
+from .selectors import processes_visible_to
 from .services import (
     flow_launch,
     flow_resume,
@@ -65,8 +70,13 @@ DECISION_RECORDED = {
 
 FLOW_BUSY = _("Someone else is acting on this plan right now: try again in a moment.")
 
-# Larger ids cannot exist (64-bit keys); SQLite would fail on them instead of finding nothing.
-MAX_ID = 2**63 - 1
+
+def report_refusal(request, error: PlanError) -> None:
+    """Answer a refused action: 403 when the person has no say, else its reasons as messages."""
+    if error.forbidden:
+        raise PermissionDenied(" ".join(error.messages))
+    for message in error.messages:
+        messages.error(request, message)
 
 
 def process_url(process) -> str:
@@ -213,58 +223,49 @@ def returned_by(task):
     return task.process.coerced.plan.reviews.select_related("reviewer").filter(pk=review_pk).first()
 
 
-class AssignView(AssignTaskView):
-    """Take a task on (POST only): then its form opens."""
+class _TaskHandsView(generic.View):
+    """Change who holds a task (POST only) through its service, then show the task."""
 
     http_method_names = ["post"]
-    success_message = TAKEN
-
-    def form_valid(self, form):
-        task_claim(activation=self.request.activation, by=self.request.user)
-        return super(AssignTaskView, self).form_valid(form)
-
-    def get_success_url(self):
-        activation = self.request.activation
-        return activation.flow_task.reverse(
-            "index", args=[activation.process.pk, activation.task.pk]
-        )
-
-
-class UnassignView(UnassignTaskView):
-    """Release a task (POST only): it is offered again."""
-
-    http_method_names = ["post"]
-    success_message = RELEASED
-
-    def form_valid(self, form):
-        task_release(activation=self.request.activation, by=self.request.user)
-        return super(UnassignTaskView, self).form_valid(form)
-
-    def get_success_url(self):
-        activation = self.request.activation
-        return activation.flow_task.reverse(
-            "detail", args=[activation.process.pk, activation.task.pk]
-        )
-
-
-class ReassignView(generic.View):
-    """Hand an open task to another holder of its role (POST: ``to``, a user id)."""
-
-    http_method_names = ["post"]
+    next_page = "detail"
 
     def post(self, request, *args, **kwargs):
         activation = request.activation
-        chosen = request.POST.get("to", "")
-        to = (
-            get_user_model().objects.filter(pk=int(chosen)).first()
-            if chosen.isascii() and chosen.isdigit() and int(chosen) <= MAX_ID
-            else None
-        )
-        task_reassign(activation=activation, to=to, by=request.user)
-        messages.success(request, REASSIGNED % {"user": to.get_full_name() or to.get_username()})
+        message = self.act(activation, request)
+        messages.success(request, message)
         return redirect(
-            activation.flow_task.reverse("detail", args=[activation.process.pk, activation.task.pk])
+            activation.flow_task.reverse(
+                self.next_page, args=[activation.process.pk, activation.task.pk]
+            )
         )
+
+
+class AssignView(_TaskHandsView):
+    """Take a task on: then its form opens."""
+
+    next_page = "index"
+
+    def act(self, activation, request):
+        task_claim(activation=activation, by=request.user)
+        return TAKEN
+
+
+class UnassignView(_TaskHandsView):
+    """Release a task: it is offered again."""
+
+    def act(self, activation, request):
+        task_release(activation=activation, by=request.user)
+        return RELEASED
+
+
+class ReassignView(_TaskHandsView):
+    """Hand an open task to another holder of its role (``to``: a user id)."""
+
+    def act(self, activation, request):
+        pk = parse_id(request.POST.get("to"))
+        to = get_user_model().objects.filter(pk=pk).first() if pk is not None else None
+        task_reassign(activation=activation, to=to, by=request.user)
+        return REASSIGNED % {"user": to.get_full_name() or to.get_username()}
 
 
 class TaskIndexView(generic.RedirectView):
@@ -301,18 +302,12 @@ class TaskDetailView(generic.TemplateView):
         if (
             context["deadline"] is not None
             and task.status in (STATUS.NEW, STATUS.ASSIGNED)
-            and process.plan.status in NON_FINAL_STATES
-            and (permissions.is_lead(user) or permissions.can_facilitate(process.plan, user))
+            and can_move_dates(process.plan, user)
         ):
             context["due_move_url"] = process.flow_class.instance.reverse(
                 "due_date", args=[process.pk, task.pk]
             )
-        if (
-            task.flow_task_type == "HUMAN"
-            and task.status in (STATUS.NEW, STATUS.ASSIGNED)
-            and process.plan.status in ACTIVE_STATES
-            and can_reassign(self.request.user, task)
-        ):
+        if may_reassign_now(user, task):
             context["reassign_url"] = activation.flow_task.reverse(
                 "reassign", args=[process.pk, task.pk]
             )
@@ -351,15 +346,8 @@ class ProcessDetailView(generic.DetailView):
     context_object_name = "process"
     template_name = "flows/plm/process_detail.html"
 
-    def get_object(self, queryset=None):
-        if self.kwargs["process_pk"] > MAX_ID:
-            raise Http404
-        return super().get_object(queryset)
-
     def get_queryset(self):
-        return PLMProcess.objects.filter(
-            flow_class=self.flow_class, plan__in=plans_visible_to(self.request.user)
-        ).select_related("plan__comune")
+        return processes_visible_to(self.request.user).filter(flow_class=self.flow_class)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -376,9 +364,7 @@ class ProcessDetailView(generic.DetailView):
             state_actions.append(("resume", _("Resume the plan")))
         if plan.status in NON_FINAL_STATES and permissions.can_withdraw(plan, user):
             state_actions.append(("withdraw", _("Withdraw the plan")))
-        may_move = plan.status in NON_FINAL_STATES and (
-            permissions.is_lead(user) or permissions.can_facilitate(plan, user)
-        )
+        may_move = can_move_dates(plan, user)
         context["schedule"] = [
             {
                 "row": row,
@@ -424,48 +410,52 @@ class ProcessChartView(FlowChartView):
 
     def dispatch(self, request, *args, **kwargs):
         process_pk = kwargs.get("process_pk")
-        if process_pk is not None:
-            visible = PLMProcess.objects.filter(plan__in=plans_visible_to(request.user))
-            if process_pk > MAX_ID or not visible.filter(pk=process_pk).exists():
-                raise Http404
+        if process_pk is not None and not (
+            processes_visible_to(request.user).filter(pk=process_pk).exists()
+        ):
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
 
-class PlanStateView(generic.View):
-    """Suspend, resume or withdraw a plan from its process page (POST: ``reason``).
+class _PlanActionView(generic.View):
+    """An action on a plan from its pages (POST), under the flow's lock, through a service.
 
-    The service decides who may: a refusal for lack of permission answers 403, any other
-    reason comes back as a message on the unchanged page.
+    A plan the person may not see is 404; a refusal is 403 or its reasons as messages, and
+    nothing changes.
     """
 
     http_method_names = ["post"]
     flow_class = None
     viewset = None
-    service = None
-    done_message = None
 
     def post(self, request, *args, process_pk, **kwargs):
-        if process_pk > MAX_ID:
-            raise Http404
-        visible = PLMProcess.objects.filter(plan__in=plans_visible_to(request.user))
-        if not visible.filter(pk=process_pk).exists():
-            raise Http404
+        process = get_object_or_404(processes_visible_to(request.user), pk=process_pk)
+        back = self.back_url(process, **kwargs)
         try:
             with self.flow_class.lock(process_pk), transaction.atomic():
-                plan = Plan.objects.get(process__pk=process_pk)
-                type(self).service(
-                    plan=plan, by=request.user, reason=request.POST.get("reason", "")
-                )
+                message = self.act(process, request, **kwargs)
         except PlanError as error:
-            if error.forbidden:
-                raise PermissionDenied(" ".join(error.messages)) from None
-            for message in error.messages:
-                messages.error(request, message)
+            report_refusal(request, error)
         except FlowLockFailed:
             messages.warning(request, FLOW_BUSY)
         else:
-            messages.success(request, self.done_message)
-        return redirect(self.flow_class.instance.reverse("process_detail", args=[process_pk]))
+            messages.success(request, message)
+        return redirect(back)
+
+    def back_url(self, process, **kwargs):
+        return process_url(process)
+
+
+class PlanStateView(_PlanActionView):
+    """Suspend, resume or withdraw the plan (``reason``)."""
+
+    service = None
+    done_message = None
+
+    def act(self, process, request):
+        plan = Plan.objects.get(pk=process.plan_id)
+        self.service(plan=plan, by=request.user, reason=request.POST.get("reason", ""))
+        return self.done_message
 
 
 class SuspendView(PlanStateView):
@@ -494,47 +484,14 @@ def _posted_date(request):
         raise PlanError([INVALID_DATE]) from None
 
 
-class _DateMoveView(generic.View):
-    """Move a date of the plan from its pages (POST: ``date``, ``reason``)."""
-
-    http_method_names = ["post"]
-    flow_class = None
-    viewset = None
-
-    def post(self, request, *args, process_pk, **kwargs):
-        if process_pk > MAX_ID or any(
-            value > MAX_ID for value in kwargs.values() if isinstance(value, int)
-        ):
-            raise Http404
-        process = (
-            PLMProcess.objects.filter(plan__in=plans_visible_to(request.user))
-            .select_related("plan__comune")
-            .filter(pk=process_pk)
-            .first()
-        )
-        if process is None:
-            raise Http404
-        back = self.back_url(process, **kwargs)
-        try:
-            with self.flow_class.lock(process_pk), transaction.atomic():
-                moved = self.move(process, request, **kwargs)
-        except PlanError as error:
-            if error.forbidden:
-                raise PermissionDenied(" ".join(error.messages)) from None
-            for message in error.messages:
-                messages.error(request, message)
-        except FlowLockFailed:
-            messages.warning(request, FLOW_BUSY)
-        else:
-            messages.success(request, DATE_MOVED % {"date": moved.strftime("%d/%m/%Y")})
-        return redirect(back)
+def _moved(day) -> str:
+    return DATE_MOVED % {"date": day.strftime("%d/%m/%Y")}
 
 
-class PhaseDateMoveView(_DateMoveView):
-    def back_url(self, process, **kwargs):
-        return process_url(process)
+class PhaseDateMoveView(_PlanActionView):
+    """Move a phase's date (``date``, ``reason``)."""
 
-    def move(self, process, request, *, phase):
+    def act(self, process, request, *, phase):
         if phase not in Phase.values:
             raise Http404
         row = phase_date_move(
@@ -544,22 +501,24 @@ class PhaseDateMoveView(_DateMoveView):
             reason=request.POST.get("reason", ""),
             by=request.user,
         )
-        return row.current
+        return _moved(row.current)
 
 
-class DueDateMoveView(_DateMoveView):
+class DueDateMoveView(_PlanActionView):
+    """Move an open task's due date (``date``, ``reason``)."""
+
     def back_url(self, process, *, task_pk):
         deadline = self._deadline(process, task_pk)
         return deadline.task.flow_task.reverse("detail", args=[process.pk, task_pk])
 
-    def move(self, process, request, *, task_pk):
+    def act(self, process, request, *, task_pk):
         deadline = task_due_move(
             deadline=self._deadline(process, task_pk),
             new=_posted_date(request),
             reason=request.POST.get("reason", ""),
             by=request.user,
         )
-        return deadline.due
+        return _moved(deadline.due)
 
     def _deadline(self, process, task_pk):
         deadline = (

@@ -30,9 +30,17 @@ class PLMFlowViewset(FlowViewset):
     def index_path(self):
         return path("", _HomeRedirectView.as_view(), name="index")
 
+    @property
+    def process_detail_path(self):
+        return path("<id:process_pk>/", self.process_detail_view, name="process_detail")
+
+    @property
+    def flow_chart_path(self):
+        return path("<id:process_pk>/chart/", self.chart_view, name="process_chart")
+
     def _plan_state_route(self, action, view_class):
         view = view_class.as_view(flow_class=self._flow_class, viewset=self)
-        return path(f"<int:process_pk>/{action}/", view, name=f"process_{action}")
+        return path(f"<id:process_pk>/{action}/", view, name=f"process_{action}")
 
     @property
     def process_suspend_path(self):
@@ -49,9 +57,9 @@ class PLMFlowViewset(FlowViewset):
     @property
     def phase_date_path(self):
         view = views.PhaseDateMoveView.as_view(flow_class=self._flow_class, viewset=self)
-        return path("<int:process_pk>/schedule/<str:phase>/", view, name="phase_date")
+        return path("<id:process_pk>/schedule/<str:phase>/", view, name="phase_date")
 
     @property
     def due_date_path(self):
         view = views.DueDateMoveView.as_view(flow_class=self._flow_class, viewset=self)
-        return path("<int:process_pk>/due/<int:task_pk>/", view, name="due_date")
+        return path("<id:process_pk>/due/<id:task_pk>/", view, name="due_date")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
@@ -10,7 +10,11 @@ from flows.flows import PLMFlow
 from flows.lists import ArchiveView, InboxView, QueueView
 from flows.viewsets import PLMFlowViewset
 
+from .ids import IdConverter
 from .views import ComuneSearchView, ComuneView, DocumentView, HomeView, PLMLoginView
+
+# Record ids in our paths: the flow's paths below are built with it.
+register_converter(IdConverter, "id")
 
 
 class HomeApplication(Application):

@@ -13,7 +13,8 @@ from viewflow.contrib.auth import AuthenticationForm
 
 from flows.flows import PLMFlow
 from flows.selectors import inbox_for, queue_for
-from flows.views import process_url
+from flows.views import process_url, report_refusal
+from plm_workflow.ids import parse_id
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import PATRON_DAY_INVALID, Document
@@ -84,20 +85,17 @@ class ComuneView(TemplateView):
     def post(self, request, *args, **kwargs):
         day, month = request.POST.get("patron_day", ""), request.POST.get("patron_month", "")
         try:
-            if not (day.strip() or month.strip()):
-                day_value = month_value = None
-            elif day.isascii() and day.isdigit() and month.isascii() and month.isdigit():
-                day_value, month_value = int(day), int(month)
+            if day.strip() or month.strip():
+                day_value, month_value = parse_id(day), parse_id(month)
+                if day_value is None or month_value is None:
+                    raise PlanError([PATRON_DAY_INVALID])
             else:
-                raise PlanError([PATRON_DAY_INVALID])
+                day_value = month_value = None  # both empty: clear it
             comune_patron_day_set(
                 comune=self.comune, day=day_value, month=month_value, by=request.user
             )
         except PlanError as error:
-            if error.forbidden:
-                raise PermissionDenied(" ".join(error.messages)) from None
-            for message in error.messages:
-                messages.error(request, message)
+            report_refusal(request, error)
         else:
             messages.success(request, PATRON_DAY_SAVED)
         return redirect("comune", istat_code=self.comune.istat_code)

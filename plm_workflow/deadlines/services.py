@@ -135,6 +135,14 @@ def _work_due(*, plan, phase, created: datetime.date, returned: bool) -> datetim
     return next_working_day(due, plan.comune)
 
 
+def can_move_dates(plan, user) -> bool:
+    """Return True if the user may move the plan's dates: the lead or its facilitators, while
+    the plan is not adopted or withdrawn."""
+    return plan.status in NON_FINAL_STATES and (
+        permissions.is_lead(user) or permissions.can_facilitate(plan, user)
+    )
+
+
 def _may_move_dates(plan, by) -> None:
     if not (permissions.is_lead(by) or permissions.can_facilitate(plan, by)):
         raise PlanError.not_allowed()

@@ -99,6 +99,11 @@ def review_latest(*, plan: Plan, phase: str) -> Review | None:
     )
 
 
+def plan_visible(user, plan_id) -> bool:
+    """Return True if the user may see the plan with this id."""
+    return plans_visible_to(user).filter(pk=plan_id).exists()
+
+
 def comuni_visible_to(user) -> QuerySet[Comune]:
     """Return the comuni the user may open: all for the lead (who sets patron days before a
     launch), else those with a plan the user may see."""

@@ -51,6 +51,7 @@ NOT_ACTIONS = {
     "schedule_defaults": "computes dates",
     "schedule_problems": "checks dates",
     "latest_date": "computes a date",
+    "can_move_dates": "a permission check",
     "pdf_problems": "checks an upload",
     "files_kept_only_on_success": "cleans up storage after a failure",
     "plan_permissions_derive": "part of plan_launch, whose event records it",
