@@ -14,11 +14,13 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from forms.tasks import TaskFilterForm
 from plm_workflow.ids import parse_id
 from plm_workflow.plans.errors import PlanError
+from plm_workflow.plans.models import PlanStatus
+from plm_workflow.plans.selectors import plans_visible_to
 
 from .nodes import load_task
 from .selectors import archive_for, by_due_date, inbox_for, queue_for
 from .services import task_claim, task_release
-from .views import FLOW_BUSY
+from .views import FLOW_BUSY, process_url
 
 PAGE_SIZE = 25
 NOTHING_CHOSEN = _("Choose at least one task.")
@@ -107,3 +109,27 @@ class ArchiveView(TaskListView):
     title = _("Archive")
     selector = staticmethod(archive_for)
     empty_text = _("You have not completed any task yet.")
+
+
+class PlanListView(generic.ListView):
+    """The plans the person may see, newest first, with their state: the way in for the lead
+    and the auditors, whose inboxes stay empty."""
+
+    template_name = "flows/plm/plan_list.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        plans = plans_visible_to(self.request.user).select_related("comune", "process")
+        status = self.request.GET.get("status", "")
+        if status in PlanStatus.values:
+            plans = plans.filter(status=status)
+        return plans.order_by("comune__name", "-created_at")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for plan in context["object_list"]:
+            process = getattr(plan, "process", None)
+            plan.url = process_url(process) if process else None
+        context["statuses"] = PlanStatus.choices
+        context["status"] = self.request.GET.get("status", "")
+        return context

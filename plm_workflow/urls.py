@@ -7,7 +7,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from flows.flows import PLMFlow
-from flows.lists import ArchiveView, InboxView, QueueView
+from flows.lists import ArchiveView, InboxView, PlanListView, QueueView
 from flows.viewsets import PLMFlowViewset
 
 from .ids import IdConverter
@@ -29,6 +29,7 @@ class HomeApplication(Application):
     inbox_path = path("inbox/", InboxView.as_view(), name="inbox")
     queue_path = path("queue/", QueueView.as_view(), name="queue")
     archive_path = path("archive/", ArchiveView.as_view(), name="archive")
+    plans_path = path("plans/", PlanListView.as_view(), name="plans")
 
 
 site = Site(

@@ -222,3 +222,21 @@ def test_odd_task_ids_in_a_bulk_post_change_nothing(client, flow_plan, coordinat
 
     assert response.status_code == 302
     assert not Event.objects.filter(kind=EventKind.TASK_CLAIMED).exists()
+
+
+def test_the_plan_list_shows_each_person_the_plans_they_may_see(
+    client, flow_plan, flow_launched, coordinator, lead, auditor
+):
+    other = flow_launched(
+        ComuneFactory(istat_code="009002", name="Albenga", province_code="SV"),
+        coordinators=[UserFactory(username="coord-albenga")],
+    )
+
+    def listed(person, **query):
+        client.force_login(person)
+        return {plan.pk for plan in client.get("/home/plans/", query).context["object_list"]}
+
+    assert listed(lead) == listed(auditor) == {flow_plan.pk, other.pk}
+    assert listed(coordinator) == {flow_plan.pk}
+    assert listed(lead, status="drafting") == set()
+    assert listed(lead, status="forged") == {flow_plan.pk, other.pk}
