@@ -126,7 +126,7 @@ def _release_held(*, plans, user, by, reason: str) -> int:
     from viewflow.workflow.models import Task
 
     held = (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .filter(process__plmprocess__plan__in=plans, owner=user, status=STATUS.ASSIGNED)
         .select_related("process__plmprocess__plan")
     )
@@ -187,7 +187,7 @@ def flow_withdraw(*, plan: Plan, by, reason: str) -> Plan:
         plan = plan_withdraw(plan=plan, by=by, reason=reason)
         process = plan.process
         for task in (
-            Task.objects.select_for_update()
+            Task.objects.select_for_update(of=("self",))
             .filter(process=process, status__in=OPEN_STATUSES)
             .select_related("process__plmprocess__plan")
         ):
