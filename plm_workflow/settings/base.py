@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "plm_workflow.apps.PLMStaticFilesConfig",
     "viewflow",
     "viewflow.workflow",
     "guardian",
