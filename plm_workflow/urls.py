@@ -10,6 +10,7 @@ from flows.flows import PLMFlow
 from flows.lists import ArchiveView, InboxView, PlanListView, QueueView
 from flows.viewsets import PLMFlowViewset
 
+from . import health
 from .ids import IdConverter
 from .views import ComuneSearchView, ComuneView, DocumentView, HomeView, PLMLoginView
 
@@ -51,5 +52,7 @@ urlpatterns = [
     path("comuni/<str:istat_code>/", ComuneView.as_view(), name="comune"),
     path("files/<uuid:public_id>/", DocumentView.as_view(), name="document"),
     path("admin/", admin.site.urls),
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
     path("", site.urls),
 ]

@@ -36,6 +36,10 @@ STORAGES = {
 
 # HTTPS everywhere; behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER_ENABLED.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The load balancer probes the web processes directly, over plain HTTP and without the proxy's
+# X-Forwarded-Proto: a redirect to HTTPS would read as "down". The probes carry no cookies and
+# answer only "ok" or "not ready", so they may answer over HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/(live|ready)/$"]
 if env.bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
