@@ -64,3 +64,9 @@ messages: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles benchmarks/.cache
+
+# The production deployment on a throwaway PostgreSQL database: migrate, import, collectstatic,
+# a plan launched, gunicorn serving the login, inbox, plan page and health probes.
+.PHONY: deploy-check
+deploy-check: $(VENV)/.installed-app
+	scripts/deploy_check.sh
