@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
@@ -12,6 +10,7 @@ from flows.viewsets import PLMFlowViewset
 
 from . import health
 from .ids import IdConverter
+from .profiles.views import language_set
 from .views import ComuneSearchView, ComuneView, DocumentView, HomeView, PLMLoginView
 
 # Record ids in our paths: the flow's paths below are built with it.
@@ -46,8 +45,9 @@ urlpatterns = [
             login_view=PLMLoginView.as_view(),
         ).urls,
     ),
-    # The language switcher works before login too (the login page offers it).
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The language switcher works before login too (the login page offers it); a logged-in
+    # person's choice is stored and applied at their next login.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("comuni/search/", ComuneSearchView.as_view(), name="comune_search"),
     path("comuni/<str:istat_code>/", ComuneView.as_view(), name="comune"),
     path("files/<uuid:public_id>/", DocumentView.as_view(), name="document"),

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "guardian",
     "simple_history",
+    "plm_workflow.profiles",
     "plm_workflow.accounts",
     "plm_workflow.plans",
     "plm_workflow.audit",
@@ -108,6 +109,8 @@ LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 # Our catalogue first; translations of viewflow's own strings that its catalogue lacks live
 # apart, so that makemessages for our code never marks them obsolete.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_viewflow"]
+# English dates day-first (en-GB), not Django's American ones.
+FORMAT_MODULE_PATH = "plm_workflow.formats"
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+def language_choices():
+    """The languages the site offers (read when asked, so migrations do not copy them)."""
+    return settings.LANGUAGES
+
+
+class Profile(models.Model):
+    """One person's own settings, created the first time one is stored.
+
+    For now the language of their pages (and of the e-mails sent to them); empty follows the
+    site's default language.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("person"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=language_choices,
+        help_text=_("Empty: the site's default language."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)
