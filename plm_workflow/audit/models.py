@@ -26,6 +26,8 @@ class EventKind(models.TextChoices):
     DUE_DATE_CHANGED = "due_date.changed", _("Due date changed")
     PATRON_DAY_SET = "comune.patron_day_set", _("Patron day set")
     FILE_UPLOADED = "file.uploaded", _("File uploaded")
+    # An operator restored the database from a backup (record_restore): the chains rewound.
+    BACKUP_RESTORED = "backup.restored", _("Restored from a backup")
 
 
 class Event(models.Model):
