@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
+    # django.contrib.staticfiles, leaving out the stray npm copy django-viewflow 2.4.0 ships at
+    # viewflow/static/viewflow/fonts/roboto/node_modules/ (it breaks collectstatic; see apps.py).
     "plm_workflow.apps.PLMStaticFilesConfig",
     "viewflow",
     "viewflow.workflow",
