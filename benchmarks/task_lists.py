@@ -26,7 +26,7 @@ FACILITATOR_PLANS = 50  # each pair of facilitators follows this many plans
 
 def nodes() -> list[str]:
     """The human steps in flow order; each plan's open task is one of them, in turn."""
-    from flows.flows import NODE_STATUS
+    from plm_workflow.plans.phases import NODE_STATUS
 
     return list(NODE_STATUS)
 
@@ -48,12 +48,12 @@ def build(*, plans: int, comuni=None) -> dict:
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import PROCESS, STATUS
 
-    from flows.flows import CHECK_PHASES, NODE_STATUS, WORK_PHASES, PLMFlow
+    from flows.flows import PLMFlow
     from plm_workflow.accounts.models import Membership, Role
     from plm_workflow.accounts.services import role_grant
     from plm_workflow.deadlines.calendar import next_working_day
-    from plm_workflow.deadlines.models import PhaseDate, TaskDeadline
-    from plm_workflow.deadlines.services import PHASE_ORDER, schedule_defaults
+    from plm_workflow.deadlines.models import PhaseDate, StepKind, StepTask
+    from plm_workflow.deadlines.services import schedule_defaults
     from plm_workflow.plans.models import Comune, Plan
     from plm_workflow.plans.permissions import (
         COORDINATE_PLAN,
@@ -62,6 +62,7 @@ def build(*, plans: int, comuni=None) -> dict:
         FACILITATE_PLAN_CODENAME,
         VIEW_PLAN_CODENAME,
     )
+    from plm_workflow.plans.phases import NODE_STATUS, PHASE_ORDER, is_check_node, node_phase
 
     NODES = nodes()
     User = get_user_model()
@@ -138,7 +139,7 @@ def build(*, plans: int, comuni=None) -> dict:
             )
             open_at = index % len(NODES)
             for position, name in enumerate(NODES[: open_at + 1]):
-                is_check = name in CHECK_PHASES
+                is_check = is_check_node(name)
                 node = getattr(PLMFlow, name)
                 is_open = position == open_at
                 task = Task(
@@ -161,16 +162,26 @@ def build(*, plans: int, comuni=None) -> dict:
                     task.status, task.owner = STATUS.DONE, done_by
                     task.started = task.finished = now
                 tasks.append(task)
-                phase = CHECK_PHASES[name] if is_check else WORK_PHASES[name]
+                phase = node_phase(name)
                 if is_check:
                     due = next_working_day(today + datetime.timedelta(days=10))
                 else:
                     due = defaults[phase]
                 due_for.append((task, plan, phase, is_check, due))
         Task.objects.bulk_create(tasks, batch_size=2000)
-        TaskDeadline.objects.bulk_create(
+        StepTask.objects.bulk_create(
             [
-                TaskDeadline(plan=plan, task=task, phase=phase, is_check=is_check, due=due)
+                StepTask(
+                    plan=plan,
+                    task=task,
+                    phase=phase,
+                    kind=StepKind.CHECK if is_check else StepKind.WORK,
+                    due=due,
+                    holder=task.owner if task.status == STATUS.ASSIGNED else None,
+                    held_since=now if task.status == STATUS.ASSIGNED else None,
+                    opened_at=now,
+                    closed_at=task.finished,
+                )
                 for task, plan, phase, is_check, due in due_for
             ],
             batch_size=2000,

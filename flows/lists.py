@@ -12,10 +12,10 @@ from django.views import generic
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from forms.tasks import TaskFilterForm
+from plm_workflow.accounts.selectors import plans_visible_to
 from plm_workflow.ids import parse_id
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import PlanStatus
-from plm_workflow.plans.selectors import plans_visible_to
 
 from .nodes import load_task
 from .selectors import archive_for, by_due_date, inbox_for, queue_for

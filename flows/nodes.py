@@ -20,19 +20,18 @@ from viewflow.workflow import flow
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
+from plm_workflow.accounts.selectors import plan_visible
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.selectors import plan_visible
+from plm_workflow.web import FLOW_BUSY, report_refusal
 
 from . import rules
 from .models import PLMProcess
 from .views import (
-    FLOW_BUSY,
     AssignView,
     ReassignView,
     TaskDetailView,
     TaskIndexView,
     UnassignView,
-    report_refusal,
 )
 
 

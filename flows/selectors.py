@@ -12,8 +12,8 @@ from guardian.models import UserObjectPermission
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from plm_workflow.accounts.selectors import plans_visible_to
 from plm_workflow.plans.models import ACTIVE_STATES, Plan
-from plm_workflow.plans.selectors import plans_visible_to
 
 from .models import PLMProcess
 
@@ -23,7 +23,7 @@ def processes_visible_to(user) -> QuerySet[PLMProcess]:
     return PLMProcess.objects.filter(plan__in=plans_visible_to(user)).select_related("plan__comune")
 
 
-_RELATED = ("process__plmprocess__plan__comune", "owner", "deadline")
+_RELATED = ("process__plmprocess__plan__comune", "owner", "step")
 
 
 def _tasks(user, *, active_only: bool) -> QuerySet[Task]:
@@ -80,4 +80,4 @@ def archive_for(user) -> QuerySet[Task]:
 
 def by_due_date(tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Order tasks overdue first: the earliest due date first, undated last."""
-    return tasks.order_by(F("deadline__due").asc(nulls_last=True), "created", "pk")
+    return tasks.order_by(F("step__due").asc(nulls_last=True), "created", "pk")

@@ -14,12 +14,16 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from plm_workflow.accounts.services import role_revoke
 from plm_workflow.audit.models import EventKind
-from plm_workflow.audit.services import SYSTEM_OPERATOR, record
-from plm_workflow.deadlines.services import STATUS_PHASE, dates_shift
+from plm_workflow.audit.services import SYSTEM_FLOW, SYSTEM_OPERATOR, payload_of, record
+from plm_workflow.deadlines.models import StepKind, StepTask
+from plm_workflow.deadlines.services import dates_shift, task_due_compute
+from plm_workflow.launch.services import plan_launch
+from plm_workflow.plans import phases
 from plm_workflow.plans.documents import files_kept_only_on_success
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Plan
-from plm_workflow.plans.services import plan_launch, plan_resume, plan_suspend, plan_withdraw
+from plm_workflow.plans.models import Plan, ReviewDecision
+from plm_workflow.plans.selectors import review_latest
+from plm_workflow.plans.services import plan_resume, plan_suspend, plan_withdraw
 
 from .rules import (
     ALREADY_HOLDS,
@@ -36,19 +40,18 @@ from .rules import (
 # --- Launch and completion ---------------------------------------------------------------------
 
 
-def flow_launch(*, by, activation=None, **fields) -> Plan:
+def flow_launch(*, by, start, **fields) -> Plan:
     """Launch a plan (``plan_launch``, the lead only) and start its process, all or nothing.
 
-    The process's first task is offered to the comune's coordinators. The launch page passes
-    the start activation viewflow gave it; code and commands pass none.
+    ``start`` is the start activation viewflow gave the launch page, or, from code and
+    commands, the flow's start node (``PLMFlow.launch``). The process's first task is offered
+    to the comune's coordinators.
     """
     with files_kept_only_on_success(), transaction.atomic():
         plan = plan_launch(by=by, **fields)
-        if activation is None:
-            from .flows import PLMFlow  # the flow's views import this module
-
-            node = PLMFlow.launch
-            activation = node.activation_class.create(node, None, None)
+        activation = start
+        if not hasattr(start, "process"):
+            activation = start.activation_class.create(start, None, None)
             activation.start(SimpleNamespace(user=by))
         activation.process.plan = plan
         activation.execute()
@@ -63,7 +66,95 @@ def task_complete(*, activation, by) -> None:
     """
     with transaction.atomic():
         _record_task(EventKind.TASK_COMPLETED, activation.task, by)
+        _step_update(activation.task, closed_at=timezone.now())
         activation.execute()
+
+
+def task_opened(*, activation) -> StepTask:
+    """Record a new human task and give it its domain row: phase, kind, due date, holder.
+
+    A work task created by a return is linked to the review that returned it. Called by the
+    flow's nodes as they create a task (``onCreate``).
+    """
+    task, plan, node = activation.task, activation.process.plan, activation.flow_task.name
+    spec = phases.spec_of_node(node)
+    is_check = phases.is_check_node(node)
+    review = None if is_check else review_latest(plan=plan, phase=spec.phase)
+    returned_by = review if review and review.decision == ReviewDecision.RETURNED else None
+    record(
+        kind=EventKind.TASK_CREATED,
+        actor=SYSTEM_FLOW,
+        plan=plan,
+        payload=payload_of(
+            concerns={"plan": plan.pk, "task": task.pk},
+            phase=spec.phase,
+            node=node,
+            changes={
+                "offered_to": [None, task.owner_permission],
+                "holder": [None, task.owner_id],
+            },
+        ),
+    )
+    now = timezone.now()
+    due = task_due_compute(
+        plan=plan, phase=spec.phase, is_check=is_check, returned=returned_by is not None
+    )
+    step = StepTask(
+        plan=plan,
+        task=task,
+        phase=spec.phase,
+        kind=StepKind.CHECK if is_check else StepKind.WORK,
+        due=due,
+        returned_by=returned_by,
+        holder_id=task.owner_id,
+        held_since=now if task.owner_id else None,
+        opened_at=now,
+    )
+    step.full_clean(exclude=["task", "plan", "returned_by", "holder"])
+    step.save()
+    record(
+        kind=EventKind.DUE_DATE_SET,
+        actor=SYSTEM_FLOW,
+        plan=plan,
+        payload=payload_of(
+            concerns={"plan": plan.pk, "task": task.pk},
+            phase=spec.phase,
+            node=node,
+            changes={"due": [None, due]},
+            cause="task created",
+        ),
+    )
+    if returned_by is not None:
+        record(
+            kind=EventKind.TASK_RETURNED,
+            actor=returned_by.reviewer,
+            plan=plan,
+            payload=payload_of(
+                concerns={"plan": plan.pk, "task": task.pk, "review": returned_by.pk},
+                phase=spec.phase,
+                node=node,
+                cause="review returned the work",
+            ),
+        )
+    return step
+
+
+def _step_update(task, **fields) -> None:
+    """Write the task's domain row (the flow's services alone do)."""
+    step = StepTask.objects.filter(task_id=task.pk).first()
+    if step is None:  # a start or gate node: no human step
+        return
+    for name, value in fields.items():
+        setattr(step, name, value)
+    step.save(update_fields=list(fields))
+
+
+def _step_held(task, holder) -> None:
+    _step_update(
+        task,
+        holder=holder,
+        held_since=timezone.now() if holder is not None else None,
+    )
 
 
 # --- Who holds a task --------------------------------------------------------------------------
@@ -79,7 +170,8 @@ def task_claim(*, activation, by) -> None:
         raise PlanError([TASK_TAKEN % {"user": _name(task.owner)}])
     with transaction.atomic():
         activation.assign(by)
-        _record_task(EventKind.TASK_CLAIMED, task, by)
+        _step_held(task, by)
+        _record_task(EventKind.TASK_CLAIMED, task, by, changes={"holder": [None, by.pk]})
 
 
 def task_release(*, activation, by) -> None:
@@ -93,7 +185,8 @@ def task_release(*, activation, by) -> None:
     check_open(task)
     with transaction.atomic():
         activation.unassign()
-        _record_task(EventKind.TASK_RELEASED, task, by)
+        _step_held(task, None)
+        _record_task(EventKind.TASK_RELEASED, task, by, changes={"holder": [by.pk, None]})
 
 
 def task_reassign(*, activation, to, by) -> None:
@@ -113,11 +206,12 @@ def task_reassign(*, activation, to, by) -> None:
         task.owner = to
         task.status = STATUS.ASSIGNED
         task.save(update_fields=["owner", "status"])
+        _step_held(task, to)
         _record_task(
             EventKind.TASK_REASSIGNED,
             task,
             by,
-            **{"from": previous.pk if previous else None, "to": to.pk},
+            changes={"holder": [previous.pk if previous else None, to.pk]},
         )
 
 
@@ -135,7 +229,10 @@ def _release_held(*, plans, user, by, reason: str) -> int:
         task.owner = None
         task.status = STATUS.NEW
         task.save(update_fields=["owner", "status"])
-        _record_task(EventKind.TASK_RELEASED, task, by, reason=reason)
+        _step_held(task, None)
+        _record_task(
+            EventKind.TASK_RELEASED, task, by, changes={"holder": [user.pk, None]}, cause=reason
+        )
         count += 1
     return count
 
@@ -175,7 +272,7 @@ def flow_resume(*, plan: Plan, by, reason: str) -> Plan:
         left_from, since = plan.suspended_from, plan.suspended_at
         plan = plan_resume(plan=plan, by=by, reason=reason)
         days = (timezone.now() - since).days  # whole days spent suspended
-        dates_shift(plan=plan, days=days, from_phase=STATUS_PHASE[left_from], by=by)
+        dates_shift(plan=plan, days=days, from_phase=phases.STATUS_PHASE[left_from], by=by)
     return plan
 
 
@@ -193,7 +290,8 @@ def flow_withdraw(*, plan: Plan, by, reason: str) -> Plan:
         ):
             activation = task.flow_task.activation_class(task)
             activation.cancel()
-            _record_task(EventKind.TASK_CANCELED, task, by, reason="plan withdrawn")
+            _step_update(task, closed_at=plan.withdrawn_at)
+            _record_task(EventKind.TASK_CANCELED, task, by, cause="plan withdrawn")
         process.status = PROCESS.CANCELED
         process.finished = plan.withdrawn_at
         process.save(update_fields=["status", "finished"])
@@ -204,10 +302,20 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _record_task(kind, task, by, **extra) -> None:
+def _record_task(kind, task, by, *, changes=None, reason=None, cause=None) -> None:
+    plan = task.process.coerced.plan
+    node = task.flow_task.name
+    spec = phases.spec_of_node(node)
     record(
         kind=kind,
         actor=by,
-        plan=task.process.coerced.plan,
-        payload={"task": task.pk, "node": task.flow_task.name, **extra},
+        plan=plan,
+        payload=payload_of(
+            concerns={"plan": plan.pk, "task": task.pk},
+            phase=spec.phase if spec else None,
+            node=node,
+            changes=changes,
+            reason=reason,
+            cause=cause,
+        ),
     )

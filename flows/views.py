@@ -6,42 +6,37 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from django_fsm import can_proceed, has_transition_perm
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow.views import FlowChartView
 from viewflow.workflow.status import STATUS
 
 from forms.launch import LaunchForm
-from forms.steps import DecisionForm, PhaseNoteForm
 from plm_workflow.audit.models import Event, EventKind
-from plm_workflow.deadlines.models import TaskDeadline
-from plm_workflow.deadlines.services import (
-    PHASE_ORDER,
-    can_move_dates,
-    phase_date_move,
-    task_due_move,
-)
+from plm_workflow.deadlines.models import StepTask
+from plm_workflow.deadlines.services import can_move_dates, phase_date_move, task_due_move
 from plm_workflow.ids import parse_id
-from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import (
-    ACTIVE_STATES,
-    NON_FINAL_STATES,
+    DocumentKind,
     Phase,
-    PhaseNote,
     Plan,
     PlanStatus,
-    ReviewDecision,
 )
-from plm_workflow.plans.services import (
-    phase_note_save,
-    phase_work_submit,
-    review_decide,
+from plm_workflow.plans.phases import (
+    PHASE_ORDER,
+    PHASES,
+    STATUS_PHASE,
+    is_check_node,
+    spec_of_node,
 )
+from plm_workflow.web import FLOW_BUSY, report_refusal
 
+from .content import content_for, section_state
 from .rules import may_reassign_now, task_candidates
 from .selectors import processes_visible_to
 from .services import (
@@ -56,27 +51,9 @@ from .services import (
 )
 
 LAUNCHED = _("The plan of %(comune)s is launched.")
-DRAFT_SAVED = _("Draft saved. The task stays with you until you submit it.")
-WORK_SUBMITTED = _("Submitted to the facilitators.")
 TAKEN = _("The task is yours now.")
 REASSIGNED = _("The task is now held by %(user)s.")
 RELEASED = _("Task released: it is offered again to those who may take it.")
-SUBMIT_OR_SAVE = _("Choose whether to save a draft or to submit.")
-DECISION_RECORDED = {
-    ReviewDecision.APPROVED: _("Approved: the plan moves on."),
-    ReviewDecision.RETURNED: _("Returned to the coordinators with your comments."),
-}
-
-
-FLOW_BUSY = _("Someone else is acting on this plan right now: try again in a moment.")
-
-
-def report_refusal(request, error: PlanError) -> None:
-    """Answer a refused action: 403 when the person has no say, else its reasons as messages."""
-    if error.forbidden:
-        raise PermissionDenied(" ".join(error.messages))
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def process_url(process) -> str:
@@ -125,7 +102,7 @@ class LaunchView(_RefusalMixin, generic.FormView):
         data = form.cleaned_data
         try:
             plan = flow_launch(
-                activation=self.request.activation,
+                start=self.request.activation,
                 comune=data["comune"],
                 title=data["title"],
                 adhesion_act_number=data["adhesion_act_number"],
@@ -142,85 +119,8 @@ class LaunchView(_RefusalMixin, generic.FormView):
         return redirect(process_url(plan.process))
 
 
-class WorkView(_TaskFormView):
-    """A coordinator's step: the phase note, saved as a draft or submitted."""
-
-    phase = None
-    form_class = PhaseNoteForm
-    template_name = "flows/plm/work.html"
-
-    def get_initial(self):
-        plan = self.request.activation.process.plan
-        note = PhaseNote.objects.filter(plan=plan, phase=self.phase).first()
-        return {"text": note.text if note else ""}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["phase"] = Phase(self.phase)
-        context["returned_by"] = returned_by(self.request.activation.task)
-        return context
-
-    def form_valid(self, form):
-        plan = self.request.activation.process.plan
-        text = form.cleaned_data["text"]
-        try:
-            if "_draft" in self.request.POST:
-                # The note only: the task is never saved here, so its stored status stays
-                # NEW or ASSIGNED and a withdrawal can still cancel it.
-                phase_note_save(plan=plan, phase=self.phase, text=text, by=self.request.user)
-                messages.success(self.request, DRAFT_SAVED)
-                return HttpResponseRedirect(self.request.get_full_path())
-            if "_submit" not in self.request.POST:
-                form.add_error(None, SUBMIT_OR_SAVE)
-                return self.form_invalid(form)
-            with transaction.atomic():
-                phase_work_submit(plan=plan, phase=self.phase, text=text, by=self.request.user)
-                return self.done(WORK_SUBMITTED)
-        except PlanError as error:
-            return self.refuse(form, error)
-
-
-class CheckView(_TaskFormView):
-    """A facilitator's check: approve, or return with comments."""
-
-    phase = None
-    form_class = DecisionForm
-    template_name = "flows/plm/check.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        plan = self.request.activation.process.plan
-        context["phase"] = Phase(self.phase)
-        context["note"] = PhaseNote.objects.filter(plan=plan, phase=self.phase).first()
-        context["reviews"] = plan.reviews.filter(phase=self.phase).select_related("reviewer")
-        return context
-
-    def form_valid(self, form):
-        decision = form.cleaned_data["decision"]
-        try:
-            with transaction.atomic():
-                review_decide(
-                    plan=self.request.activation.process.plan,
-                    phase=self.phase,
-                    decision=decision,
-                    comments=form.cleaned_data["comments"],
-                    by=self.request.user,
-                )
-                return self.done(DECISION_RECORDED[ReviewDecision(decision)])
-        except PlanError as error:
-            return self.refuse(form, error)
-
-
 def _deadline_of(task):
-    return TaskDeadline.objects.filter(task=task).first()
-
-
-def returned_by(task):
-    """Return the review that sent this work task back, if it was created by a return."""
-    review_pk = (task.data or {}).get("returned_by_review")
-    if review_pk is None:
-        return None
-    return task.process.coerced.plan.reviews.select_related("reviewer").filter(pk=review_pk).first()
+    return StepTask.objects.filter(task=task).select_related("returned_by__reviewer").first()
 
 
 class _TaskHandsView(generic.View):
@@ -295,9 +195,16 @@ class TaskDetailView(generic.TemplateView):
             task=task,
             process_url=process_url(process),
             actions=task_actions(activation, self.request.user),
-            returned_by=returned_by(task),
             deadline=_deadline_of(task),
         )
+        step = context["deadline"]
+        context["returned_by"] = step.returned_by if step is not None else None
+        if step is not None and step.closed_at is not None:
+            # A closed task shows the step's content as it stood when it closed.
+            content = content_for(step.phase)
+            context.update(
+                content=content, shown=content.as_of(process.plan, step.closed_at), closed=step
+            )
         user = self.request.user
         if (
             context["deadline"] is not None
@@ -337,8 +244,41 @@ def task_actions(activation, user) -> list[dict]:
     return actions
 
 
+# The plan's pauses and end, as offered on its page: (transition, URL name, label).
+_STATE_ACTIONS = (
+    (Plan.suspend, "process_suspend", _("Suspend the plan")),
+    (Plan.resume, "process_resume", _("Resume the plan")),
+    (Plan.withdraw, "process_withdraw", _("Withdraw the plan")),
+)
+
+
+def state_actions(plan, user, flow, process) -> list[dict]:
+    """Return the pauses and ends of the plan this person may do now, asking the FSM."""
+    found = []
+    for transition, url_name, label in _STATE_ACTIONS:
+        bound = getattr(plan, transition.__name__)
+        if can_proceed(bound) and has_transition_perm(bound, user):
+            found.append({"label": label, "url": flow.reverse(url_name, args=[process.pk])})
+    return found
+
+
+def plan_progress(plan) -> dict:
+    """Return where the plan stands on its path: the phase it works on, of how many."""
+    status = plan.suspended_from or plan.status
+    phase = STATUS_PHASE.get(status)
+    total = len(PHASE_ORDER)
+    done = total if plan.status == PlanStatus.ADOPTED else None
+    if phase is not None:
+        done = PHASE_ORDER.index(phase)
+    return {"phase": phase, "number": (done or 0) + 1, "done": done or 0, "total": total}
+
+
 class ProcessDetailView(generic.DetailView):
-    """A plan's process: its tasks and review decisions (visible plans only, else 404)."""
+    """The plan page: header, what to do now, one section per phase, actions, history.
+
+    Visible plans only (else 404). Who may do what is asked of the FSM and the rules; the
+    template only shows what it is given.
+    """
 
     flow_class = None
     viewset = None
@@ -352,32 +292,15 @@ class ProcessDetailView(generic.DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         process = self.object
-        tasks = list(process.task_set.select_related("owner", "deadline").order_by("created", "pk"))
+        tasks = list(process.task_set.select_related("owner", "step").order_by("created", "pk"))
         for task in tasks:
             task.url = task.flow_task.reverse("index", args=[process.pk, task.pk])
         plan, user = process.plan, self.request.user
         flow = process.flow_class.instance
-        state_actions = []
-        if plan.status in ACTIVE_STATES and permissions.can_suspend_or_resume(plan, user):
-            state_actions.append(("suspend", _("Suspend the plan")))
-        if plan.status == PlanStatus.SUSPENDED and permissions.can_suspend_or_resume(plan, user):
-            state_actions.append(("resume", _("Resume the plan")))
-        if plan.status in NON_FINAL_STATES and permissions.can_withdraw(plan, user):
-            state_actions.append(("withdraw", _("Withdraw the plan")))
         may_move = can_move_dates(plan, user)
-        context["schedule"] = [
-            {
-                "row": row,
-                "move_url": flow.reverse("phase_date", args=[process.pk, row.phase])
-                if may_move
-                else None,
-            }
-            for row in sorted(plan.phase_dates.all(), key=lambda row: PHASE_ORDER.index(row.phase))
-        ]
-        context["state_actions"] = [
-            {"label": label, "url": flow.reverse(f"process_{action}", args=[process.pk])}
-            for action, label in state_actions
-        ]
+        steps = [task.step for task in tasks if getattr(task, "step", None) is not None]
+        for step in steps:
+            step.plan = plan
         current = next(
             (
                 task
@@ -390,18 +313,53 @@ class ProcessDetailView(generic.DetailView):
             current.process = process
             activation = current.flow_task.activation_class(current)
             context["current_actions"] = task_actions(activation, user)
+            context["current_spec"] = spec_of_node(current.flow_task.name)
+            context["current_is_check"] = is_check_node(current.flow_task.name)
         context.update(
             plan=plan,
             tasks=tasks,
             current=current,
-            chart_url=process.flow_class.instance.reverse("process_chart", args=[process.pk]),
-            reviews=process.plan.reviews.select_related("reviewer"),
-            notes=process.plan.phase_notes.all(),
-            documents=process.plan.documents.all(),
+            progress=plan_progress(plan),
+            is_suspended=plan.status == PlanStatus.SUSPENDED,
+            is_withdrawn=plan.status == PlanStatus.WITHDRAWN,
+            is_adopted=plan.status == PlanStatus.ADOPTED,
+            sections=[
+                {"spec": spec, "state": section_state(plan, spec.phase, steps=steps)}
+                for spec in PHASES
+            ],
+            schedule=[
+                {
+                    "row": row,
+                    "move_url": flow.reverse("phase_date", args=[process.pk, row.phase])
+                    if may_move
+                    else None,
+                }
+                for row in sorted(
+                    plan.phase_dates.all(), key=lambda row: PHASE_ORDER.index(row.phase)
+                )
+            ],
+            state_actions=state_actions(plan, user, flow, process),
+            chart_url=flow.reverse("process_chart", args=[process.pk]),
+            reviews=plan.reviews.select_related("reviewer"),
+            adhesion_acts=plan.documents.filter(kind=DocumentKind.ADHESION_ACT),
             schedule_changes=Event.objects.filter(
                 plan=plan, kind=EventKind.PHASE_DATE_CHANGED
             ).select_related("actor"),
         )
+        # The step issues add their counts here (measures, meetings…): label and value.
+        context["counts"] = []
+        if context["is_adopted"]:
+            context["adoption_section"] = next(
+                section["state"]
+                for section in context["sections"]
+                if section["spec"].approved_status == PlanStatus.ADOPTED
+            )
+            context["adopted_on"] = (
+                plan.history.filter(status=PlanStatus.ADOPTED)
+                .order_by("history_date")
+                .values_list("history_date", flat=True)
+                .first()
+            )
         return context
 
 
@@ -522,7 +480,7 @@ class DueDateMoveView(_PlanActionView):
 
     def _deadline(self, process, task_pk):
         deadline = (
-            TaskDeadline.objects.select_related("task")
+            StepTask.objects.select_related("task")
             .filter(plan=process.plan, task_id=task_pk)
             .first()
         )

@@ -1,4 +1,7 @@
-"""The minimal forms of the flow's steps: a phase note for work, a decision for checks."""
+"""The base forms of the flow's steps: a phase note for work, a decision for checks.
+
+Each phase has its own module (``forms/<phase>.py``) with the forms of its work and check.
+"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -7,12 +10,15 @@ from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, ReviewDecision
 
 
 class PhaseNoteForm(forms.Form):
+    """A phase's note, with the version of it the page was showing (stale saves are refused)."""
+
     text = forms.CharField(
         label=_("Phase note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What was done in this phase. Save a draft at any time; submit when done."),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
 
 class DecisionForm(forms.Form):

@@ -38,5 +38,5 @@ class TaskFilterForm(forms.Form):
         if data["region"]:
             tasks = tasks.filter(process__plmprocess__plan__comune__region=data["region"])
         if data["phase"]:
-            tasks = tasks.filter(deadline__phase=data["phase"])
+            tasks = tasks.filter(step__phase=data["phase"])
         return tasks

@@ -13,13 +13,15 @@ from viewflow.contrib.auth import AuthenticationForm
 
 from flows.flows import PLMFlow
 from flows.selectors import inbox_for, queue_for
-from flows.views import process_url, report_refusal
+from flows.views import process_url
+from plm_workflow.accounts.selectors import comuni_visible_to, plans_visible_to
+from plm_workflow.deadlines.services import comune_patron_day_set
 from plm_workflow.ids import parse_id
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import PATRON_DAY_INVALID, Document
-from plm_workflow.plans.selectors import comuni_search, comuni_visible_to, plans_visible_to
-from plm_workflow.plans.services import comune_patron_day_set
+from plm_workflow.plans.selectors import comuni_search
+from plm_workflow.web import report_refusal
 
 logger = logging.getLogger(__name__)
 

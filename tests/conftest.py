@@ -9,6 +9,7 @@ from flows.flows import PLMFlow
 from plm_workflow.accounts.services import role_grant
 from plm_workflow.audit import triggers
 from plm_workflow.deadlines.services import schedule_defaults
+from plm_workflow.launch.services import plan_launch
 from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.services import (
     phase_note_save,
@@ -16,7 +17,6 @@ from plm_workflow.plans.services import (
     plan_approve,
     plan_complete_assessment,
     plan_complete_tables,
-    plan_launch,
     plan_submit_for_review,
     plan_suspend,
     plan_withdraw,
@@ -131,9 +131,9 @@ def launch(lead, coordinator, facilitator):
 @pytest.fixture
 def flow_launched(lead, coordinator, facilitator):
     """Launch a plan and its process, as the launch page does."""
-    from flows.services import flow_launch
+    from flows.flows import launch_plan
 
-    return _launcher(flow_launch, lead, coordinator, facilitator)
+    return _launcher(launch_plan, lead, coordinator, facilitator)
 
 
 @pytest.fixture

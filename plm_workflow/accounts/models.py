@@ -5,16 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plm_workflow.plans.models import Comune
+from plm_workflow.roles import COMUNE_ROLES, Role
 
-
-class Role(models.TextChoices):
-    COORDINATOR = "coordinator", _("coordinator")
-    FACILITATOR = "facilitator", _("facilitator")
-    LEAD = "lead", _("lead facilitator")
-    AUDITOR = "auditor", _("auditor")
-
-
-COMUNE_ROLES = (Role.COORDINATOR, Role.FACILITATOR)
+__all__ = ["COMUNE_ROLES", "ONE_ROLE_PER_COMUNE", "Membership", "Role"]
 
 ONE_ROLE_PER_COMUNE = _("Nobody can be both coordinator and facilitator of the same comune.")
 

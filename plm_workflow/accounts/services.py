@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from plm_workflow import roles
 from plm_workflow.audit.models import EventKind
-from plm_workflow.audit.services import SYSTEM_OPERATOR, record
+from plm_workflow.audit.services import SYSTEM_OPERATOR, payload_of, record
 from plm_workflow.db import lock_row
 from plm_workflow.plans import permissions
 from plm_workflow.plans.models import NON_FINAL_STATES, Comune, Plan
@@ -31,10 +32,10 @@ NOT_HELD = _("%(user)s is not %(role)s%(where)s: nothing to revoke.")
 NOT_ALLOWED = _("Only the lead facilitator can grant or revoke roles.")
 
 _ROLE_PERMISSIONS = {
-    Role.COORDINATOR: (permissions.VIEW_PLAN_CODENAME, permissions.COORDINATE_PLAN_CODENAME),
-    Role.FACILITATOR: (permissions.VIEW_PLAN_CODENAME, permissions.FACILITATE_PLAN_CODENAME),
+    Role.COORDINATOR: (roles.VIEW_PLAN_CODENAME, roles.COORDINATE_PLAN_CODENAME),
+    Role.FACILITATOR: (roles.VIEW_PLAN_CODENAME, roles.FACILITATE_PLAN_CODENAME),
 }
-_ROLE_GROUPS = {Role.LEAD: permissions.LEAD_GROUP, Role.AUDITOR: permissions.AUDITOR_GROUP}
+_ROLE_GROUPS = {Role.LEAD: roles.LEAD_GROUP, Role.AUDITOR: roles.AUDITOR_GROUP}
 
 
 class RoleError(Exception):
@@ -82,6 +83,7 @@ def role_grant(*, user, role: str, comune: Comune | None = None, by=None) -> Non
                 ALREADY_HELD % {"user": user.get_username(), "role": role.label, "where": ""}
             )
         user.groups.add(group)
+        user.__dict__.pop("_plm_groups", None)  # roles.is_lead caches the groups
         _record_role(EventKind.ROLE_GRANTED, user=user, role=role, comune=None, by=by)
 
 
@@ -90,12 +92,12 @@ def _record_role(kind, *, user, role, comune, by) -> None:
     record(
         kind=kind,
         actor=by if by is not None else SYSTEM_OPERATOR,
-        payload={
-            "user": user.pk,
-            "username": user.get_username(),
-            "role": str(role),
-            "comune": comune.istat_code if comune else None,
-        },
+        payload=payload_of(
+            concerns={"user": user.pk, **({"comune": comune.istat_code} if comune else {})},
+            changes={
+                "role": [None, str(role)] if kind == EventKind.ROLE_GRANTED else [str(role), None]
+            },
+        ),
     )
 
 
@@ -149,6 +151,7 @@ def role_revoke(*, user, role: str, comune: Comune | None = None, by=None) -> No
                     NOT_HELD % {"user": user.get_username(), "role": role.label, "where": ""}
                 )
             user.groups.remove(group)
+            user.__dict__.pop("_plm_groups", None)
             _record_role(EventKind.ROLE_REVOKED, user=user, role=role, comune=None, by=by)
             return
         lock_row(Comune, comune.pk)  # take turns with launches and grants
@@ -187,7 +190,7 @@ def _global_group(role: Role) -> Group:
     """Return the role's group, with the model-wide view permission on plans."""
     group, _created = Group.objects.get_or_create(name=_ROLE_GROUPS[role])
     view_plan = Permission.objects.get(
-        codename=permissions.VIEW_PLAN_CODENAME, content_type__app_label="plans"
+        codename=roles.VIEW_PLAN_CODENAME, content_type__app_label="plans"
     )
     group.permissions.add(view_plan)
     return group

@@ -15,6 +15,16 @@ from .models import ChainHead, Event
 SYSTEM_OPERATOR = "system:operator"  # commands run by an operator at the command line
 SYSTEM_FLOW = "system:flow"  # the workflow engine creating the next task
 
+# The one shape of every payload written from now on (events written before it keep theirs,
+# their hashed content is never rewritten):
+# - concerns: the ids the event is about, by kind ({"plan": 3, "task": 12, "review": 7});
+# - phase and node: on task events, the phase and the flow's node;
+# - changes: field → [old, new] (old is None for a row created);
+# - children: rows added, removed or changed, per kind ({"phase_date": {"added": [...]}});
+# - reason or comments: what the person wrote;
+# - cause: who or what triggered an automatic change ("resume", "task created", …).
+PAYLOAD_KEYS = ("concerns", "phase", "node", "changes", "children", "reason", "comments", "cause")
+
 
 def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event:
     """Append an event to the plan's chain (or the global chain) and return it.
@@ -29,6 +39,11 @@ def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event
         actor_user, actor_system = None, actor
     else:
         raise ValueError(f"An audit actor is a user or a 'system:' name, not {actor!r}")
+    unknown = set(payload or {}) - set(PAYLOAD_KEYS)
+    if unknown:
+        raise ValueError(
+            f"Audit payload keys {sorted(unknown)} are not of the shape {PAYLOAD_KEYS}"
+        )
     plan_id = plan.pk if plan is not None else None
     chain = chain_of(plan_id)
     # Store exactly what is hashed: dates and decimals become their JSON text.
@@ -70,6 +85,31 @@ def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event
         head.seq, head.hash = seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+def payload_of(
+    *,
+    concerns: dict | None = None,
+    phase=None,
+    node: str | None = None,
+    changes: dict | None = None,
+    children: dict | None = None,
+    reason: str | None = None,
+    comments: str | None = None,
+    cause: str | None = None,
+) -> dict:
+    """Return an event payload of the one shape, leaving out the parts not given."""
+    parts = {
+        "concerns": concerns,
+        "phase": str(phase) if phase is not None else None,
+        "node": node,
+        "changes": changes,
+        "children": children,
+        "reason": reason,
+        "comments": comments,
+        "cause": cause,
+    }
+    return {key: value for key, value in parts.items() if value is not None}
 
 
 def changes(before: dict, after: dict) -> dict:

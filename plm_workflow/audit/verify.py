@@ -5,8 +5,6 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from plm_workflow.plans.models import Plan
-
 from . import triggers
 from .chain import GENESIS, chain_of, content_of, digest
 from .models import ChainHead, Event, EventKind
@@ -69,11 +67,26 @@ def heads_parse(text: str) -> dict[str, tuple[int, str]]:
     return heads
 
 
-def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Verification:
+def recorded_plan_ids() -> list[int]:
+    """Return the id of every plan, the rows events point at (through ``Event.plan``).
+
+    The audit package sits below the plans: it reaches their table through its own foreign
+    key, never by importing them.
+    """
+    plans = Event._meta.get_field("plan").related_model
+    return list(plans._default_manager.order_by("pk").values_list("pk", flat=True))
+
+
+def chains_verify(
+    *, chain: str | None = None, heads: dict | None = None, plan_ids=None
+) -> Verification:
     """Recompute every chain (or one) and check it extends the recorded heads.
 
-    Stops at the first broken event of each chain and names it.
+    ``plan_ids`` are the plans that must each have a chain (every plan, by default: each
+    was launched, which is its chain's first event). Stops at the first broken event of each
+    chain and names it.
     """
+    plan_ids = recorded_plan_ids() if plan_ids is None else list(plan_ids)
     result = Verification()
     missing = triggers.missing(connection)
     if missing:
@@ -106,7 +119,7 @@ def chains_verify(*, chain: str | None = None, heads: dict | None = None) -> Ver
             continue
         expected_seq, prev_hash = values["seq"] + 1, values["hash"]
     _check_heads_rows(result, chain=chain, last=last)
-    _check_plans_have_chains(result, chain=chain, chains=set(last))
+    _check_plans_have_chains(result, chain=chain, chains=set(last), plan_ids=plan_ids)
     for name, (seq, head_hash) in sorted((heads or {}).items()):
         if chain is not None and name != chain:
             continue
@@ -131,11 +144,11 @@ def _check_heads_rows(result, *, chain, last) -> None:
             )
 
 
-def _check_plans_have_chains(result, *, chain, chains) -> None:
+def _check_plans_have_chains(result, *, chain, chains, plan_ids) -> None:
     """Every plan was launched, so every plan has a chain: a missing one was removed."""
-    plans = Plan.objects.order_by("pk").values_list("pk", flat=True)
+    plans = plan_ids
     if chain is not None:
-        plans = plans.filter(pk=chain.removeprefix("plan:")) if chain.startswith("plan:") else []
+        plans = [plan_id for plan_id in plan_ids if chain_of(plan_id) == chain]
     for plan_id in plans:
         if chain_of(plan_id) not in chains:
             result.broken.append(str(PLAN_WITHOUT_CHAIN % {"plan": plan_id}))

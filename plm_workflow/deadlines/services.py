@@ -3,29 +3,20 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.audit.models import EventKind
-from plm_workflow.audit.services import SYSTEM_FLOW, record
+from plm_workflow.audit.services import payload_of, record
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import NON_FINAL_STATES, Phase, Plan, PlanStatus
+from plm_workflow.plans.models import NON_FINAL_STATES, Comune, Phase, Plan, PlanStatus
+from plm_workflow.plans.phases import PHASE_ORDER
 
 from .calendar import next_working_day
-from .models import PhaseDate, TaskDeadline
-
-PHASE_ORDER = [Phase.ASSESSMENT, Phase.TABLES, Phase.DRAFTING, Phase.ADOPTION]
-# The phase a plan is working on in each active state.
-STATUS_PHASE = {
-    PlanStatus.NEEDS_ASSESSMENT: Phase.ASSESSMENT,
-    PlanStatus.STAKEHOLDER_TABLES: Phase.TABLES,
-    PlanStatus.DRAFTING: Phase.DRAFTING,
-    PlanStatus.REVIEW: Phase.DRAFTING,
-    PlanStatus.ADOPTION: Phase.ADOPTION,
-}
-OPEN_TASK_STATUSES = ("NEW", "ASSIGNED")  # viewflow's, read through the task's foreign key
+from .models import PhaseDate, StepKind, StepTask
 
 SCHEDULE_INCOMPLETE = _("Give a date for every phase.")
 DATE_TOO_FAR = _("%(date)s is too far ahead: plans are scheduled within ten years.")
@@ -92,13 +83,20 @@ def schedule_set(*, plan: Plan, schedule: dict, by) -> list[PhaseDate]:
             kind=EventKind.SCHEDULE_SET,
             actor=by,
             plan=plan,
-            payload={"dates": {row.phase: row.current for row in rows}},
+            payload=payload_of(
+                concerns={"plan": plan.pk},
+                children={
+                    "phase_date": {
+                        "added": [{"phase": row.phase, "current": row.current} for row in rows]
+                    }
+                },
+            ),
         )
     return rows
 
 
-def task_due_set(*, plan: Plan, task, phase: str, is_check: bool, returned: bool):
-    """Give a new task its due date, as DESIGN §3 says, on a working day of the comune.
+def task_due_compute(*, plan: Plan, phase: str, is_check: bool, returned: bool):
+    """Return a new task's due date, as DESIGN §3 says, on a working day of the comune.
 
     A check is due the turnaround after its creation; a work task at its phase's date; a work
     task returned by a check at the later of that date and today + resubmission days.
@@ -108,17 +106,7 @@ def task_due_set(*, plan: Plan, task, phase: str, is_check: bool, returned: bool
         due = today + datetime.timedelta(days=settings.PLM_CHECK_TURNAROUND_DAYS)
     else:
         due = _work_due(plan=plan, phase=phase, created=today, returned=returned)
-    due = next_working_day(due, plan.comune)
-    deadline = TaskDeadline(plan=plan, task=task, phase=phase, is_check=is_check, due=due)
-    deadline.full_clean(exclude=["task"])
-    deadline.save()
-    record(
-        kind=EventKind.DUE_DATE_SET,
-        actor=SYSTEM_FLOW,
-        plan=plan,
-        payload={"task": task.pk, "due": due},
-    )
-    return deadline
+    return next_working_day(due, plan.comune)
 
 
 def _phase_day(plan, phase) -> datetime.date:
@@ -191,63 +179,71 @@ def phase_date_move(*, plan: Plan, phase: str, new, reason: str, by) -> PhaseDat
     return row
 
 
-def _set_phase_date(row: PhaseDate, *, new, reason: str, by) -> None:
+def _set_phase_date(row: PhaseDate, *, new, reason: str, by, cause: str | None = None) -> None:
     old = row.current
     row.current = new
-    row._history_user = by
+    row._history_user = by if not isinstance(by, str) else None
     row._change_reason = reason
     row.save(update_fields=["current"])
     record(
         kind=EventKind.PHASE_DATE_CHANGED,
         actor=by,
         plan=row.plan,
-        payload={"phase": row.phase, "changes": {"current": [old, new]}, "reason": reason},
+        payload=payload_of(
+            concerns={"plan": row.plan_id, "phase_date": row.pk},
+            phase=row.phase,
+            changes={"current": [old, new]},
+            reason=reason,
+            cause=cause,
+        ),
     )
 
 
 def _move_phase(row: PhaseDate, *, new, reason: str, by) -> None:
     _set_phase_date(row, new=new, reason=reason, by=by)
     # The phase's open work task follows, by the rule that set its due date.
-    following = (
-        TaskDeadline.objects.select_for_update()
-        .select_related("task")
-        .filter(plan=row.plan, phase=row.phase, is_check=False, task__status__in=OPEN_TASK_STATUSES)
+    following = StepTask.objects.select_for_update().filter(
+        plan=row.plan, phase=row.phase, kind=StepKind.WORK, closed_at__isnull=True
     )
     for deadline in following:
-        returned = "returned_by_review" in (deadline.task.data or {})
-        created = timezone.localdate(deadline.task.created)
+        returned = deadline.returned_by_id is not None
+        created = timezone.localdate(deadline.opened_at)
         due = _work_due(plan=row.plan, phase=row.phase, created=created, returned=returned)
         if due != deadline.due:
-            _move_due(deadline, new=due, reason=reason, by=by)
+            _move_due(deadline, new=due, reason=reason, by=by, cause="phase date moved")
 
 
-def task_due_move(*, deadline: TaskDeadline, new, reason: str, by) -> TaskDeadline:
+def task_due_move(*, deadline: StepTask, new, reason: str, by) -> StepTask:
     """Move an open task's due date (the lead or the plan's facilitators), with a reason."""
     plan = deadline.plan
     _may_move_dates(plan, by)
     with transaction.atomic():
         _lock_open_plan(plan)
-        deadline = (
-            TaskDeadline.objects.select_for_update().select_related("task").get(pk=deadline.pk)
-        )
-        if deadline.task.status not in OPEN_TASK_STATUSES:
+        deadline = StepTask.objects.select_for_update().get(pk=deadline.pk)
+        if not deadline.is_open:
             raise PlanError([str(NOT_OPEN)])
         new = _clean_move(old=deadline.due, new=new, reason=reason, comune=plan.comune)
         _move_due(deadline, new=new, reason=reason.strip(), by=by)
     return deadline
 
 
-def _move_due(deadline: TaskDeadline, *, new, reason: str, by) -> None:
+def _move_due(deadline: StepTask, *, new, reason: str, by, cause: str | None = None) -> None:
     old = deadline.due
     deadline.due = new
-    deadline._history_user = by
+    deadline._history_user = by if not isinstance(by, str) else None
     deadline._change_reason = reason
     deadline.save(update_fields=["due"])
     record(
         kind=EventKind.DUE_DATE_CHANGED,
         actor=by,
         plan=deadline.plan,
-        payload={"task": deadline.task_id, "changes": {"due": [old, new]}, "reason": reason},
+        payload=payload_of(
+            concerns={"plan": deadline.plan_id, "task": deadline.task_id},
+            phase=deadline.phase,
+            changes={"due": [old, new]},
+            reason=reason,
+            cause=cause,
+        ),
     )
 
 
@@ -259,31 +255,71 @@ def dates_shift(*, plan: Plan, days: int, from_phase: str, by, reason: str = "re
     delta = datetime.timedelta(days=days)
     later = PHASE_ORDER[PHASE_ORDER.index(Phase(from_phase)) + 1 :]
     with transaction.atomic():
-        for deadline in TaskDeadline.objects.select_for_update().filter(
-            plan=plan, task__status__in=OPEN_TASK_STATUSES
+        for deadline in StepTask.objects.select_for_update().filter(
+            plan=plan, closed_at__isnull=True
         ):
             _move_due(
                 deadline,
                 new=next_working_day(deadline.due + delta, plan.comune),
                 reason=reason,
                 by=by,
+                cause=reason,
             )
         for row in PhaseDate.objects.select_for_update().filter(plan=plan, phase__in=later):
             new = next_working_day(row.current + delta, plan.comune)
-            _set_phase_date(row, new=new, reason=reason, by=by)
+            _set_phase_date(row, new=new, reason=reason, by=by, cause=reason)
 
 
 def dates_off_non_working_days(*, comune, by, reason: str) -> None:
     """Move the open due dates and phase dates of the comune's plans that now fall on a
     non-working day (a new patron day) to the next working day, each change recorded."""
     plans = Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES)
-    for deadline in TaskDeadline.objects.select_for_update().filter(
-        plan__in=plans, task__status__in=OPEN_TASK_STATUSES
+    for deadline in StepTask.objects.select_for_update().filter(
+        plan__in=plans, closed_at__isnull=True
     ):
         new = next_working_day(deadline.due, comune)
         if new != deadline.due:
-            _move_due(deadline, new=new, reason=reason, by=by)
+            _move_due(deadline, new=new, reason=reason, by=by, cause=reason)
     for row in PhaseDate.objects.select_for_update().filter(plan__in=plans):
         new = next_working_day(row.current, comune)
         if new != row.current:
-            _set_phase_date(row, new=new, reason=reason, by=by)
+            _set_phase_date(row, new=new, reason=reason, by=by, cause=reason)
+
+
+# --- The comune's patron day --------------------------------------------------------------
+
+PATRON_DAY_NOT_ALLOWED = _("Only the lead facilitator can set a comune's patron day.")
+PATRON_DAY_UNCHANGED = _("That is already the patron day: nothing was changed.")
+
+
+def comune_patron_day_set(*, comune: Comune, day: int | None, month: int | None, by) -> Comune:
+    """Set (or clear, with None) the comune's patron day: the lead only, recorded."""
+    if not permissions.is_lead(by):
+        raise PlanError([PATRON_DAY_NOT_ALLOWED], forbidden=True)
+    with transaction.atomic():
+        comune = Comune.objects.select_for_update().get(pk=comune.pk)
+        old = _patron_text(comune.patron_day, comune.patron_month)
+        if (comune.patron_day, comune.patron_month) == (day, month):
+            raise PlanError([PATRON_DAY_UNCHANGED])
+        comune.patron_day, comune.patron_month = day, month
+        try:
+            comune.full_clean()
+        except ValidationError as error:
+            raise PlanError(error.messages) from None
+        comune._history_user = by
+        comune._change_reason = "patron day"
+        comune.save(update_fields=["patron_day", "patron_month"])
+        dates_off_non_working_days(comune=comune, by=by, reason="patron day")
+        record(
+            kind=EventKind.PATRON_DAY_SET,
+            actor=by,
+            payload=payload_of(
+                concerns={"comune": comune.istat_code},
+                changes={"patron_day": [old, _patron_text(day, month)]},
+            ),
+        )
+    return comune
+
+
+def _patron_text(day, month) -> str | None:
+    return f"{day:02d}/{month:02d}" if day and month else None

@@ -1,7 +1,8 @@
 """Named checks of the lifecycle: each a small function returning its message or None.
 
 The checks that need the data of a step not built yet read that phase's note (a placeholder
-each later step issue replaces with its real checks).
+each later step issue replaces with its real checks). Which transition runs which checks is
+said once, in the phase registry (``phases.py``).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -43,26 +44,3 @@ def comments_given(plan, *, comments: str = "", **inputs):
 
 def reason_given(plan, *, reason: str = "", **inputs):
     return None if reason.strip() else REASON_MISSING
-
-
-TRANSITION_CHECKS = {
-    "complete_assessment": (assessment_note_filled,),
-    "complete_tables": (tables_note_filled,),
-    "submit_for_review": (drafting_note_filled,),
-    "request_changes": (comments_given,),
-    "approve": (),
-    "adopt": (adoption_note_filled,),
-    "suspend": (reason_given,),
-    "resume": (reason_given,),
-    "withdraw": (reason_given,),
-}
-
-
-def failing_messages(plan, transition: str, **inputs) -> list[str]:
-    """Run every check of the transition; return the messages of those that fail."""
-    messages = []
-    for check in TRANSITION_CHECKS[transition]:
-        message = check(plan, **inputs)
-        if message is not None:
-            messages.append(str(message))
-    return messages

@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.audit.models import EventKind
-from plm_workflow.audit.services import record
+from plm_workflow.audit.services import payload_of, record
 
 from .errors import PlanError
 from .models import Document, DocumentKind
@@ -111,12 +111,20 @@ def document_store(*, plan, kind: str, upload, by) -> Document:
             kind=EventKind.FILE_UPLOADED,
             actor=by,
             plan=plan,
-            payload={
-                "document": str(public_id),
-                "kind": str(kind),
-                "name": document.original_name,
-                "size": document.size,
-                "sha256": document.sha256,
-            },
+            payload=payload_of(
+                concerns={"plan": plan.pk, "document": str(public_id)},
+                children={
+                    "document": {
+                        "added": [
+                            {
+                                "kind": str(kind),
+                                "name": document.original_name,
+                                "size": document.size,
+                                "sha256": document.sha256,
+                            }
+                        ]
+                    }
+                },
+            ),
         )
     return document

@@ -126,14 +126,6 @@ class Phase(models.TextChoices):
     ADOPTION = "adoption", _("Adoption")
 
 
-PHASE_STATUS = {
-    Phase.ASSESSMENT: PlanStatus.NEEDS_ASSESSMENT,
-    Phase.TABLES: PlanStatus.STAKEHOLDER_TABLES,
-    Phase.DRAFTING: PlanStatus.DRAFTING,
-    Phase.ADOPTION: PlanStatus.ADOPTION,
-}
-
-
 class Plan(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """A comune's PLM, one cycle of it, through its lifecycle.
 
@@ -321,14 +313,6 @@ class ReviewDecision(models.TextChoices):
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned with comments")
 
-
-# The plan status in which each phase's work is checked by the facilitators.
-REVIEW_STATUS = {
-    Phase.ASSESSMENT: PlanStatus.NEEDS_ASSESSMENT,
-    Phase.TABLES: PlanStatus.STAKEHOLDER_TABLES,
-    Phase.DRAFTING: PlanStatus.REVIEW,
-    Phase.ADOPTION: PlanStatus.ADOPTION,
-}
 
 RETURN_WITHOUT_COMMENTS = _("Give comments that say what must change.")
 

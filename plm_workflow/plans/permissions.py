@@ -1,37 +1,36 @@
-"""Permission names and role checks of the plans domain: one list, referred to by constant.
+"""Who may act on a plan: the object permissions derived from memberships.
 
-Object permissions on a plan are derived from memberships (``plm_workflow.accounts``) and
-granted per plan only, never model-wide: the lead and the auditors see plans through the
-model-wide ``view_plan`` of their group alone.
+The names are constants of ``plm_workflow.roles`` (the bottom layer); this module asks
+guardian whether a person holds one of them on a given plan.
 """
 
 from guardian.shortcuts import get_user_perms
 
-VIEW_PLAN_CODENAME = "view_plan"
-COORDINATE_PLAN_CODENAME = "coordinate_plan"
-FACILITATE_PLAN_CODENAME = "facilitate_plan"
+from plm_workflow.roles import (
+    COORDINATE_PLAN,
+    COORDINATE_PLAN_CODENAME,
+    FACILITATE_PLAN,
+    FACILITATE_PLAN_CODENAME,
+    VIEW_PLAN,
+    VIEW_PLAN_CODENAME,
+    is_active_user,
+    is_auditor,
+    is_lead,
+)
 
-# Full names, for has_perm and viewflow's ``.Permission(...)``.
-VIEW_PLAN = f"plans.{VIEW_PLAN_CODENAME}"
-COORDINATE_PLAN = f"plans.{COORDINATE_PLAN_CODENAME}"
-FACILITATE_PLAN = f"plans.{FACILITATE_PLAN_CODENAME}"
-
-LEAD_GROUP = "lead"
-AUDITOR_GROUP = "auditor"
-
-
-def _active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def is_lead(user) -> bool:
-    """Return True if the user is an active lead facilitator."""
-    return _active(user) and user.groups.filter(name=LEAD_GROUP).exists()
-
-
-def is_auditor(user) -> bool:
-    """Return True if the user is an active auditor."""
-    return _active(user) and user.groups.filter(name=AUDITOR_GROUP).exists()
+__all__ = [
+    "COORDINATE_PLAN",
+    "FACILITATE_PLAN",
+    "VIEW_PLAN",
+    "VIEW_PLAN_CODENAME",
+    "can_coordinate",
+    "can_facilitate",
+    "can_suspend_or_resume",
+    "can_withdraw",
+    "holds_plan_perm",
+    "is_auditor",
+    "is_lead",
+]
 
 
 def holds_plan_perm(user, codename: str, plan) -> bool:
@@ -40,7 +39,7 @@ def holds_plan_perm(user, codename: str, plan) -> bool:
     Only permissions granted to the user on the plan count: superuser status and model-wide
     permissions open nothing here.
     """
-    return _active(user) and codename in get_user_perms(user, plan)
+    return is_active_user(user) and codename in get_user_perms(user, plan)
 
 
 def can_coordinate(plan, user) -> bool:

@@ -2,12 +2,8 @@
 
 import re
 
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
-from plm_workflow.accounts.models import Membership
-
-from . import permissions
 from .models import Comune, Plan, Review
 
 _LABEL_RE = re.compile(r"^(?P<name>.+?)\s*\((?P<province>[A-Za-z]{2})\)$")
@@ -71,24 +67,6 @@ def comuni_search(*, text: str, limit: int = 20) -> list[Comune]:
     return found
 
 
-def plans_visible_to(user) -> QuerySet[Plan]:
-    """Return the plans the user may see: the one rule for every page, list and export.
-
-    The lead and the auditors see every plan; coordinators and facilitators the plans of the
-    comuni they currently hold a role on (every cycle); anyone else, and deactivated people,
-    nothing. Superuser status opens nothing here.
-    """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Plan.objects.none()
-    if permissions.is_lead(user) or permissions.is_auditor(user):
-        return Plan.objects.all()
-    return Plan.objects.filter(
-        Exists(
-            Membership.objects.filter(user=user, comune=OuterRef("comune"), revoked_at__isnull=True)
-        )
-    )
-
-
 def review_latest(*, plan: Plan, phase: str) -> Review | None:
     """Return the latest decision on a phase of the plan, if any."""
     return (
@@ -97,16 +75,3 @@ def review_latest(*, plan: Plan, phase: str) -> Review | None:
         .order_by("-round")
         .first()
     )
-
-
-def plan_visible(user, plan_id) -> bool:
-    """Return True if the user may see the plan with this id."""
-    return plans_visible_to(user).filter(pk=plan_id).exists()
-
-
-def comuni_visible_to(user) -> QuerySet[Comune]:
-    """Return the comuni the user may open: all for the lead (who sets patron days before a
-    launch), else those with a plan the user may see."""
-    if permissions.is_lead(user):
-        return Comune.objects.all()
-    return Comune.objects.filter(Exists(plans_visible_to(user).filter(comune=OuterRef("pk"))))

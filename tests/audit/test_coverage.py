@@ -12,13 +12,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+import flows.flows
 import flows.services
 import plm_workflow.accounts.services
 import plm_workflow.deadlines.services
+import plm_workflow.launch.services
 import plm_workflow.plans.documents
 import plm_workflow.plans.services
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
 from plm_workflow.audit.models import Event, EventKind
+from plm_workflow.launch.services import plan_launch
 from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.services import (
     phase_note_save,
@@ -27,7 +30,6 @@ from plm_workflow.plans.services import (
     plan_approve,
     plan_complete_assessment,
     plan_complete_tables,
-    plan_launch,
     plan_request_changes,
     plan_resume,
     plan_submit_for_review,
@@ -55,12 +57,16 @@ NOT_ACTIONS = {
     "pdf_problems": "checks an upload",
     "files_kept_only_on_success": "cleans up storage after a failure",
     "plan_permissions_derive": "part of plan_launch, whose event records it",
+    "task_due_compute": "computes a date",
+    "plan_fields": "reads a plan's fields",
+    "note_version": "reads a note's version",
 }
 SERVICE_MODULES = [
     plm_workflow.plans.services,
     plm_workflow.accounts.services,
     plm_workflow.deadlines.services,
     plm_workflow.plans.documents,
+    plm_workflow.launch.services,
     flows.services,
 ]
 
@@ -92,9 +98,21 @@ def _claimed(people, client):
 ACTIONS = {
     "plan_launch": (lambda p, c: _launch(plan_launch, p), K.PLAN_LAUNCHED, "lead"),
     "flow_launch": (
-        lambda p, c: _launch(flows.services.flow_launch, p),
+        lambda p, c: _launch(flows.flows.launch_plan, p),
         K.PLAN_LAUNCHED,
         "lead",
+    ),
+    "command record_restore": (
+        lambda p, c: call_command(
+            "record_restore", "--backup-date", "2024-05-01", stdout=io.StringIO()
+        ),
+        K.BACKUP_RESTORED,
+        "system:operator",
+    ),
+    "task_opened": (
+        lambda p, c: _launch(flows.flows.launch_plan, p),
+        K.TASK_CREATED,
+        "system:flow",
     ),
     "phase_note_save": (
         lambda p, c: note(p.plan, p, Phase.ASSESSMENT),
@@ -365,7 +383,7 @@ def _resume_later(people, client):
 
 
 def _patron_day_on_due_date(people, client):
-    due = open_task(people.flow_plan).deadline.due
+    due = open_task(people.flow_plan).step.due
     client.force_login(people.lead)
     client.post(
         f"/comuni/{people.flow_plan.comune.istat_code}/",

@@ -228,7 +228,24 @@ def test_sqlite_refuses_to_replace_an_event(noted_plan):
 def test_payloads_with_floats_are_refused_before_anything_is_written(plan, lead):
     before = Event.objects.count()
     with pytest.raises(TypeError):
-        record(kind=EventKind.PLAN_TRANSITION, actor=lead, plan=plan, payload={"x": 0.1})
+        record(
+            kind=EventKind.PLAN_TRANSITION,
+            actor=lead,
+            plan=plan,
+            payload={"changes": {"x": [None, 0.1]}},
+        )
+    assert Event.objects.count() == before
+
+
+def test_payloads_of_another_shape_are_refused_before_anything_is_written(plan, lead):
+    before = Event.objects.count()
+    with pytest.raises(ValueError, match="transition"):
+        record(
+            kind=EventKind.PLAN_TRANSITION,
+            actor=lead,
+            plan=plan,
+            payload={"concerns": {"plan": plan.pk}, "transition": "approve"},
+        )
     assert Event.objects.count() == before
 
 
@@ -237,7 +254,13 @@ def test_unusual_text_round_trips_through_the_database(plan, lead):
         kind=EventKind.PHASE_NOTE_SAVED,
         actor=lead,
         plan=plan,
-        payload={"text": "Città – “quote” \u2028 e\u0301 😀", "big": 2**70, "none": None},
+        payload={
+            "changes": {
+                "text": [None, "Città – “quote” \u2028 e\u0301 😀"],
+                "big": [None, 2**70],
+                "none": None,
+            }
+        },
     )
 
     assert verify()[0]

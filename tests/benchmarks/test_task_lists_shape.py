@@ -5,7 +5,7 @@ from guardian.models import UserObjectPermission
 
 from benchmarks.task_lists import build, nodes
 from plm_workflow.accounts.models import Membership
-from plm_workflow.deadlines.models import PhaseDate, TaskDeadline
+from plm_workflow.deadlines.models import PhaseDate, StepTask
 from tests.factories import ComuneFactory, UserFactory
 from tests.flows.helpers import advance
 
@@ -25,7 +25,7 @@ def shape(plan, lead):
     for task in plan.process.task_set.filter(flow_task_type__in=["HUMAN", "HUMAN_START"]).order_by(
         "pk"
     ):
-        deadline = TaskDeadline.objects.filter(task=task).values_list("phase", "is_check").first()
+        deadline = StepTask.objects.filter(task=task).values_list("phase", "kind").first()
         tasks.append(
             (
                 task.flow_task.name,

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from flows.services import flow_resume, flow_suspend
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.calendar import next_working_day
-from plm_workflow.deadlines.models import PhaseDate, TaskDeadline
+from plm_workflow.deadlines.models import PhaseDate, StepTask
 from plm_workflow.deadlines.services import (
     DATE_IN_PAST,
     DATES_OUT_OF_ORDER,
@@ -20,6 +20,7 @@ from plm_workflow.deadlines.services import (
 )
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Phase, Plan
+from plm_workflow.plans.phases import PHASE_ORDER
 from tests.flows.helpers import decide, open_task, submit, url
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ DAY = datetime.timedelta(days=1)
 
 
 def due(task):
-    return TaskDeadline.objects.get(task=task).due
+    return StepTask.objects.get(task=task).due
 
 
 def phase_date(plan, phase):
@@ -57,7 +58,17 @@ def test_launch_sets_the_schedule_from_the_form(client, lead, launch_url, launch
         assert row.baseline == row.current == chosen[f"date_{phase}"]
     assert due(open_task(plan)) == chosen["date_assessment"]
     event = Event.objects.get(plan=plan, kind=EventKind.SCHEDULE_SET)
-    assert event.payload["dates"]["adoption"] == chosen["date_adoption"].isoformat()
+    assert event.payload == {
+        "concerns": {"plan": plan.pk},
+        "children": {
+            "phase_date": {
+                "added": [
+                    {"phase": phase.value, "current": chosen[f"date_{phase}"].isoformat()}
+                    for phase in PHASE_ORDER
+                ]
+            }
+        },
+    }
 
 
 def test_a_launch_with_wrong_dates_is_refused_and_creates_nothing(
@@ -125,6 +136,7 @@ def test_a_phase_date_moves_with_a_reason_and_its_open_work_task_follows(flow_pl
     row = phase_date(flow_plan, Phase.ASSESSMENT)
     baseline, old = row.baseline, row.current
     task = open_task(flow_plan)
+    old_due = due(task)
     year = timezone.localdate().year + 2
     new = datetime.date(year, 4, 25)  # Liberation Day
     moved_to = next_working_day(new)
@@ -136,13 +148,18 @@ def test_a_phase_date_moves_with_a_reason_and_its_open_work_task_follows(flow_pl
     assert due(task) == moved_to
     moved = Event.objects.get(plan=flow_plan, kind=EventKind.PHASE_DATE_CHANGED)
     assert moved.payload == {
+        "concerns": {"plan": flow_plan.pk, "phase_date": row.pk},
         "phase": "assessment",
         "changes": {"current": [old.isoformat(), moved_to.isoformat()]},
         "reason": "Proroga",
     }
-    assert Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED).payload["reason"] == (
-        "Proroga"
-    )
+    assert Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED).payload == {
+        "concerns": {"plan": flow_plan.pk, "task": task.pk},
+        "phase": "assessment",
+        "changes": {"due": [old_due.isoformat(), moved_to.isoformat()]},
+        "reason": "Proroga",
+        "cause": "phase date moved",
+    }
 
 
 @pytest.mark.parametrize("move", ["phase", "task"])
@@ -155,7 +172,7 @@ def test_a_date_change_without_a_reason_is_refused(flow_plan, lead, move):
         if move == "phase":
             phase_date_move(plan=flow_plan, phase=Phase.ASSESSMENT, new=new, reason=" ", by=lead)
         else:
-            task_due_move(deadline=task.deadline, new=new, reason="", by=lead)
+            task_due_move(deadline=task.step, new=new, reason="", by=lead)
 
     assert refused.value.messages == [str(REASON_MISSING)]
     assert (phase_date(flow_plan, Phase.ASSESSMENT).current, due(task)) == before
@@ -209,15 +226,15 @@ def test_resume_after_ten_days_shifts_open_and_later_dates_then_off_holidays(
         )
     reasons = Event.objects.filter(
         plan=flow_plan, kind__in=[EventKind.DUE_DATE_CHANGED, EventKind.PHASE_DATE_CHANGED]
-    ).values_list("payload__reason", flat=True)
-    assert list(reasons) == ["resume"] * 4
+    ).values_list("payload__reason", "payload__cause")
+    assert list(reasons) == [("resume", "resume")] * 4
 
 
 def test_the_task_and_process_pages_show_the_due_date_and_the_days_left(
     client, flow_plan, coordinator
 ):
     task = open_task(flow_plan)
-    TaskDeadline.objects.filter(task=task).update(due=timezone.localdate() + 3 * DAY)
+    StepTask.objects.filter(task=task).update(due=timezone.localdate() + 3 * DAY)
     client.force_login(coordinator)
     shown = (timezone.localdate() + 3 * DAY).strftime("%d/%m/%Y")
 
@@ -229,9 +246,9 @@ def test_the_task_and_process_pages_show_the_due_date_and_the_days_left(
     for content in (task_page, process_page):
         assert shown in content
         assert "mancano 3 giorni" in content
-    TaskDeadline.objects.filter(task=task).update(due=timezone.localdate() - 2 * DAY)
+    StepTask.objects.filter(task=task).update(due=timezone.localdate() - 2 * DAY)
     assert "scaduta da 2 giorni" in client.get(url(task, "detail")).content.decode()
-    TaskDeadline.objects.filter(task=task).update(due=timezone.localdate())
+    StepTask.objects.filter(task=task).update(due=timezone.localdate())
     assert "scade oggi" in client.get(url(task, "detail")).content.decode()
 
 
@@ -243,7 +260,7 @@ def test_dates_of_an_adopted_or_withdrawn_plan_no_longer_move(flow_plan, lead):
     from flows.services import flow_withdraw
 
     task = open_task(flow_plan)
-    deadline = task.deadline
+    deadline = task.step
     flow_withdraw(plan=flow_plan, by=lead, reason="Rinuncia")
     before = Event.objects.count()
 
@@ -299,9 +316,7 @@ def test_a_date_too_far_ahead_is_refused(flow_plan, lead, move):
                 by=lead,
             )
         else:
-            task_due_move(
-                deadline=task.deadline, new=datetime.date(9999, 12, 30), reason="x", by=lead
-            )
+            task_due_move(deadline=task.step, new=datetime.date(9999, 12, 30), reason="x", by=lead)
 
 
 def test_a_new_patron_day_moves_the_open_dates_it_falls_on(client, flow_plan, lead):
@@ -317,4 +332,4 @@ def test_a_new_patron_day_moves_the_open_dates_it_falls_on(client, flow_plan, le
     flow_plan.comune.refresh_from_db()
     assert due(task) == next_working_day(before, flow_plan.comune) != before
     event = Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED)
-    assert event.payload["reason"] == "patron day"
+    assert (event.payload["reason"], event.payload["cause"]) == ("patron day", "patron day")

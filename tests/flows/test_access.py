@@ -8,7 +8,7 @@ from viewflow.workflow.status import STATUS
 from flows.flows import PLMFlow
 from flows.nodes import FLOW_BUSY
 from flows.rules import PLAN_NOT_ACTIVE, TASK_CLOSED, TASK_NOT_YOURS
-from flows.views import SUBMIT_OR_SAVE
+from flows.steps.base import SUBMIT_OR_SAVE
 from plm_workflow.plans.checks import ASSESSMENT_NOTE_MISSING
 from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, PhaseNote, Plan, PlanStatus, Review
 from tests.factories import ComuneFactory, UserFactory

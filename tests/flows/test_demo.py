@@ -60,14 +60,17 @@ def test_the_demo_replays_the_cohort_once_and_its_log_verifies(cohort_comuni):
     assert chains_verify().ok
     assert "coord-castel-volturno" in output
     castel_volturno = Plan.objects.get(comune__istat_code="061027", title="PLM 2022-2023")
-    adopted = Event.objects.get(plan=castel_volturno, payload__transition="adopt")
+    adopted = Event.objects.get(
+        plan=castel_volturno, payload__changes__status__1=PlanStatus.ADOPTED
+    )
     assert adopted.occurred_at.date().isoformat() == "2023-07-06"
     for plan in Plan.objects.filter(status=PlanStatus.ADOPTED):
         assert plan.created_at.year == 2022
-        assert Event.objects.get(plan=plan, payload__transition="adopt").occurred_at.year == 2023
+        adoption = Event.objects.get(plan=plan, payload__changes__status__1=PlanStatus.ADOPTED)
+        assert adoption.occurred_at.year == 2023
     san_severo = Plan.objects.get(comune__istat_code="071051")
     assert san_severo.status == PlanStatus.DRAFTING
-    due = san_severo.process.task_set.get(status="ASSIGNED").deadline.due
+    due = san_severo.process.task_set.get(status="ASSIGNED").step.due
     assert due.year == 2023  # long overdue
     second = Plan.objects.filter(title=SECOND_CYCLE)
     assert set(second.values_list("status", flat=True)) == {

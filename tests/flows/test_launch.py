@@ -6,8 +6,8 @@ from django.utils.html import escape
 from viewflow.workflow.models import Process
 
 from flows.models import PLMProcess
+from plm_workflow.launch.services import ACT_DATE_IN_FUTURE
 from plm_workflow.plans.models import ONE_OPEN_PLAN_PER_COMUNE, Plan
-from plm_workflow.plans.services import ACT_DATE_IN_FUTURE
 from tests.factories import ComuneFactory
 
 pytestmark = pytest.mark.django_db

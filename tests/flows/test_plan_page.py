@@ -108,8 +108,15 @@ def test_the_adhesion_act_event_carries_the_stored_files_sha256(flow_plan):
 
     with document.file.open("rb") as stored:
         digest = hashlib.sha256(stored.read()).hexdigest()
-    assert event.payload["sha256"] == document.sha256 == digest
-    assert event.payload["document"] == str(document.public_id)
+    [added] = event.payload["children"]["document"]["added"]
+    assert added["sha256"] == document.sha256 == digest
+    assert added == {
+        "kind": "adhesion_act",
+        "name": document.original_name,
+        "size": document.size,
+        "sha256": digest,
+    }
+    assert event.payload["concerns"] == {"plan": flow_plan.pk, "document": str(document.public_id)}
     assert document.file.name.endswith(f"{document.public_id}.pdf")  # not the uploaded name
 
 
@@ -169,8 +176,7 @@ def test_a_launch_that_fails_after_storing_its_file_leaves_no_file(
 ):
     from django.core.files.storage import default_storage
 
-    from flows.flows import PLMFlow
-    from flows.services import flow_launch
+    from flows.flows import PLMFlow, launch_plan
 
     stored = []
     original = default_storage.save
@@ -186,7 +192,7 @@ def test_a_launch_that_fails_after_storing_its_file_leaves_no_file(
     monkeypatch.setattr(PLMFlow.launch.activation_class, "execute", broken)
 
     with pytest.raises(RuntimeError):
-        flow_launch(
+        launch_plan(
             comune=comune,
             title="PLM",
             adhesion_act_number="1",

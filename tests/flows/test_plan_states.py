@@ -4,16 +4,26 @@ import pytest
 from django.utils.html import escape
 from viewflow.workflow.status import PROCESS, STATUS
 
-from flows.flows import NODE_STATUS
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.plans.checks import REASON_MISSING
 from plm_workflow.plans.models import PlanStatus
+from plm_workflow.plans.phases import NODE_STATUS
 from tests.factories import ComuneFactory, UserFactory
 from tests.flows.helpers import advance, claim, open_task, url
 
 pytestmark = pytest.mark.django_db
 
 HUMAN_NODES = list(NODE_STATUS)
+NODE_PHASE = {
+    "assess": "assessment",
+    "check_assessment": "assessment",
+    "convene_tables": "tables",
+    "check_tables": "tables",
+    "draft": "drafting",
+    "review": "drafting",
+    "record_adoption": "adoption",
+    "verify_adoption": "adoption",
+}
 
 
 def act(client, person, plan, action, reason="Motivo"):
@@ -145,4 +155,14 @@ def test_withdrawal_from_any_step_cancels_the_open_task_and_ends_the_flow(
     assert process.status == PROCESS.CANCELED
     assert not process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
     cancelled = Event.objects.get(plan=flow_plan, kind=EventKind.TASK_CANCELED)
-    assert (cancelled.actor, cancelled.payload["task"]) == (lead, task.pk)
+    assert (cancelled.actor, cancelled.payload) == (
+        lead,
+        {
+            "concerns": {"plan": flow_plan.pk, "task": task.pk},
+            "phase": NODE_PHASE[target],
+            "node": target,
+            "cause": "plan withdrawn",
+        },
+    )
+    assert flow_plan.withdrawn_at is not None
+    assert task.step.closed_at == flow_plan.withdrawn_at

@@ -4,9 +4,9 @@ import pytest
 from django.utils.html import escape
 from viewflow.workflow.status import STATUS
 
-from flows.flows import NODE_STATUS
-from flows.views import DRAFT_SAVED
+from flows.steps.base import DRAFT_SAVED
 from plm_workflow.plans.models import PhaseNote, Plan, PlanStatus, Review
+from plm_workflow.plans.phases import NODE_STATUS
 from tests.flows.helpers import claim, decide, open_task, url
 
 pytestmark = pytest.mark.django_db

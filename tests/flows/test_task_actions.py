@@ -40,14 +40,18 @@ def test_a_task_with_one_candidate_is_assigned_to_them_at_once(flow_launched, co
 
     assert (task.status, task.owner) == (STATUS.ASSIGNED, coordinator)
     created = events(plan, K.TASK_CREATED)[-1]
-    assert created.payload["assigned_to"] == coordinator.pk
+    assert created.payload["changes"]["holder"] == [None, coordinator.pk]
+    assert task.step.holder == coordinator
+    assert task.step.held_since is not None
 
 
 def test_a_task_with_several_candidates_is_offered_to_them(flow_plan):
     task = open_task(flow_plan)
 
     assert (task.status, task.owner) == (STATUS.NEW, None)
-    assert events(flow_plan, K.TASK_CREATED)[-1].payload["assigned_to"] is None
+    created = events(flow_plan, K.TASK_CREATED)[-1]
+    assert created.payload["changes"]["holder"] == [None, None]
+    assert (task.step.holder, task.step.held_since) == (None, None)
 
 
 def test_the_first_to_take_a_task_on_holds_it_the_second_is_told(
@@ -64,7 +68,10 @@ def test_the_first_to_take_a_task_on_holds_it_the_second_is_told(
     task.refresh_from_db()
     assert task.owner == coordinator
     [claimed] = events(flow_plan, K.TASK_CLAIMED)
-    assert (claimed.actor, claimed.payload["task"]) == (coordinator, task.pk)
+    assert (claimed.actor, claimed.payload["concerns"]["task"]) == (coordinator, task.pk)
+    assert claimed.payload["changes"] == {"holder": [None, coordinator.pk]}
+    assert task.step.holder == coordinator
+    assert task.step.held_since is not None
 
 
 @pytest.mark.parametrize("person", ["lead", "facilitator", "auditor"])
@@ -86,6 +93,7 @@ def test_a_release_puts_the_task_back_in_the_queue_and_is_recorded(
 
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.NEW, None)
+    assert (task.step.holder, task.step.held_since) == (None, None)
     assert [e.actor for e in events(flow_plan, K.TASK_RELEASED)] == [coordinator]
     claim(client, coordinator2, task)  # and another may take it
 
@@ -104,11 +112,11 @@ def test_the_lead_and_the_plans_facilitators_hand_a_task_to_another_holder(
 
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.ASSIGNED, coordinator2)
+    assert task.step.holder == coordinator2
     [event] = events(flow_plan, K.TASK_REASSIGNED)
-    assert (event.actor, event.payload["from"], event.payload["to"]) == (
+    assert (event.actor, event.payload["changes"]) == (
         person,
-        coordinator.pk,
-        coordinator2.pk,
+        {"holder": [coordinator.pk, coordinator2.pk]},
     )
 
 
@@ -120,7 +128,11 @@ def test_an_offered_task_can_be_handed_to_someone_too(client, flow_plan, lead, c
 
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.ASSIGNED, coordinator2)
-    assert events(flow_plan, K.TASK_REASSIGNED)[0].payload["from"] is None
+    assert task.step.holder == coordinator2
+    assert task.step.held_since is not None
+    assert events(flow_plan, K.TASK_REASSIGNED)[0].payload["changes"] == {
+        "holder": [None, coordinator2.pk]
+    }
 
 
 @pytest.mark.parametrize("person", ["coordinator", "auditor"])
@@ -200,13 +212,15 @@ def test_a_revoked_coordinator_loses_the_task_they_held_to_the_queue(
     assert released == 1
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.NEW, None)
+    assert (task.step.holder, task.step.held_since) == (None, None)
     client.force_login(coordinator)
     response = client.post(url(task, "execute"), {"text": "x", "_submit": "1"})
     assert response.status_code == 404
     task.refresh_from_db()
     assert task.status == STATUS.NEW
     [event] = events(flow_plan, K.TASK_RELEASED)
-    assert (event.actor, event.payload["reason"]) == (lead, "role revoked")
+    assert (event.actor, event.payload["cause"]) == (lead, "role revoked")
+    assert event.payload["changes"] == {"holder": [coordinator.pk, None]}
     claim(client, coordinator2, task)
 
 
@@ -219,6 +233,7 @@ def test_revoke_role_at_the_command_line_releases_the_held_tasks(client, flow_pl
 
     task.refresh_from_db()
     assert task.owner is None
+    assert task.step.holder is None
     assert "1" in out.getvalue().splitlines()[-1]
     assert events(flow_plan, K.TASK_RELEASED)[0].actor_system == "system:operator"
 

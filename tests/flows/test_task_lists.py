@@ -109,7 +109,7 @@ def test_a_forged_filter_cannot_widen_the_list(
 
 
 def test_overdue_tasks_come_first(client, flow_launched, coordinator):
-    from plm_workflow.deadlines.models import TaskDeadline
+    from plm_workflow.deadlines.models import StepTask
 
     plans = [
         flow_launched(ComuneFactory(istat_code=f"00100{n}", name=f"Comune {n}")) for n in range(3)
@@ -118,7 +118,7 @@ def test_overdue_tasks_come_first(client, flow_launched, coordinator):
     for days, task in zip((30, -5, 2), tasks, strict=True):
         from django.utils import timezone
 
-        TaskDeadline.objects.filter(task=task).update(
+        StepTask.objects.filter(task=task).update(
             due=timezone.localdate() + timezone.timedelta(days=days)
         )
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plm_workflow.audit.selectors import heads_list, heads_text
-from plm_workflow.plans.permissions import AUDITOR_GROUP
+from plm_workflow.roles import AUDITOR_GROUP
 
 SENT = gettext_lazy("Audit heads sent to %(count)d auditors.")
 

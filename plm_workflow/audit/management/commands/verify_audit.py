@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from plm_workflow.audit.chain import chain_of
-from plm_workflow.audit.verify import chains_verify, heads_parse
-from plm_workflow.plans.models import Plan
+from plm_workflow.audit.verify import chains_verify, heads_parse, recorded_plan_ids
 
 
 class Command(BaseCommand):
@@ -23,8 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, plan=None, heads=None, **options):
         chain = None
+        plan_ids = recorded_plan_ids()
         if plan is not None:
-            if not Plan.objects.filter(pk=plan).exists():
+            if plan not in plan_ids:
                 raise CommandError(_("No plan has the id %(id)s.") % {"id": plan})
             chain = chain_of(plan)
         recorded = None
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("%(file)s is not a heads file: %(error)s") % {"file": heads, "error": exc}
                 ) from exc
-        result = chains_verify(chain=chain, heads=recorded)
+        result = chains_verify(chain=chain, heads=recorded, plan_ids=plan_ids)
         if not result.ok:
             for problem in result.broken:
                 self.stderr.write(problem)

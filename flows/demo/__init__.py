@@ -19,13 +19,25 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from plm_workflow.accounts.services import RoleAlreadyHeld, role_grant
+from plm_workflow.plans import phases
 from plm_workflow.plans.documents import files_kept_only_on_success
 from plm_workflow.plans.models import Comune, Phase, Plan, PlanStatus
 from plm_workflow.plans.services import phase_work_submit, review_decide
 
-from .flows import CHECK_PHASES, NODE_STATUS, WORK_PHASES, PLMFlow
-from .rules import OPEN_STATUSES
-from .services import flow_launch, task_claim, task_complete
+from ..flows import PLMFlow, launch_plan
+from ..rules import OPEN_STATUSES
+from ..services import task_claim, task_complete
+from . import adoption, assessment, drafting, tables
+
+# Raised whenever what the demo builds changes: ``make run`` rebuilds an older demo database.
+DEMO_VERSION = 2
+# One filler per phase: the text its work step writes.
+FILLERS = {
+    Phase.ASSESSMENT: assessment,
+    Phase.TABLES: tables,
+    Phase.DRAFTING: drafting,
+    Phase.ADOPTION: adoption,
+}
 
 PASSWORD = "demo"
 ROME = ZoneInfo("Europe/Rome")
@@ -119,13 +131,13 @@ COHORT = [
 
 # Second-cycle plans (illustrative): the step each waits on today.
 SECOND_CYCLE_STEPS = {
-    "009002": "assess",
-    "076043": "convene_tables",
-    "029041": "draft",
-    "004203": "review",
-    "089017": "record_adoption",
+    "009002": phases.spec_of(Phase.ASSESSMENT).work_node,
+    "076043": phases.spec_of(Phase.TABLES).work_node,
+    "029041": phases.spec_of(Phase.DRAFTING).work_node,
+    "004203": phases.spec_of(Phase.DRAFTING).check_node,
+    "089017": phases.spec_of(Phase.ADOPTION).work_node,
 }
-ORDER = list(NODE_STATUS)  # the human steps, in flow order
+ORDER = list(phases.NODE_STATUS)  # the human steps, in flow order
 
 
 def coordinator_name(comune_name: str) -> str:
@@ -193,7 +205,7 @@ def _work(plan, by, text):
     _act(
         plan,
         by,
-        lambda name: phase_work_submit(plan=plan, phase=WORK_PHASES[name], text=text, by=by),
+        lambda name: phase_work_submit(plan=plan, phase=phases.node_phase(name), text=text, by=by),
     )
 
 
@@ -202,13 +214,13 @@ def _decide(plan, by, decision="approved", comments=""):
         plan,
         by,
         lambda name: review_decide(
-            plan=plan, phase=CHECK_PHASES[name], decision=decision, comments=comments, by=by
+            plan=plan, phase=phases.node_phase(name), decision=decision, comments=comments, by=by
         ),
     )
 
 
 def _launch(comune, *, title, by, coordinator, facilitator, act_date):
-    return flow_launch(
+    return launch_plan(
         comune=comune,
         title=title,
         adhesion_act_number=f"DGC {act_date.strftime('%d/%m/%Y')} (illustrativo)",
@@ -240,12 +252,16 @@ def replay_cohort(travel, who: dict) -> int:
                 act_date=start - datetime.timedelta(days=21),
             )
         steps = [
-            (start + datetime.timedelta(days=45), _work, (coordinator, entry.context)),
+            (
+                start + datetime.timedelta(days=45),
+                _work,
+                (coordinator, assessment.text(entry.context)),
+            ),
             (start + datetime.timedelta(days=52), _decide, (facilitator,)),
             (
                 start + datetime.timedelta(days=110),
                 _work,
-                (coordinator, "Tavolo primario e gruppi tematici (illustrativo)."),
+                (coordinator, tables.text(comune)),
             ),
             (start + datetime.timedelta(days=118), _decide, (facilitator,)),
         ]
@@ -263,7 +279,7 @@ def replay_cohort(travel, who: dict) -> int:
                 (
                     adopted - datetime.timedelta(days=75),
                     _work,
-                    (coordinator, "Bozza del piano con le schede intervento (illustrativo)."),
+                    (coordinator, drafting.text(comune)),
                 ),
                 (
                     adopted - datetime.timedelta(days=65),
@@ -273,18 +289,13 @@ def replay_cohort(travel, who: dict) -> int:
                 (
                     adopted - datetime.timedelta(days=50),
                     _work,
-                    (coordinator, "Bozza rivista con indicatori e finanziamenti."),
+                    (coordinator, drafting.text(comune, revised=True)),
                 ),
                 (adopted - datetime.timedelta(days=40), _decide, (facilitator,)),
                 (
                     adopted - datetime.timedelta(days=1),
                     _work,
-                    (
-                        coordinator,
-                        f"Adozione da parte della Giunta, {adopted.strftime('%d/%m/%Y')}"
-                        + ("" if entry.istat == "061027" else " (data illustrativa)")
-                        + ".",
-                    ),
+                    (coordinator, adoption.text(adopted, documented=entry.istat == "061027")),
                 ),
                 (adopted, _decide, (facilitator,)),
             ]
@@ -316,8 +327,9 @@ def second_cycle(travel, who: dict) -> int:
             act_date=first.adhesion_act_date + datetime.timedelta(days=1100),
         )
         for name in ORDER[: ORDER.index(stop_at)]:
-            if name in WORK_PHASES:
-                _work(plan, coordinator, f"{Phase(WORK_PHASES[name]).label} (illustrativo).")
+            if name in phases.WORK_NODES:
+                filler = FILLERS[phases.node_phase(name)]
+                _work(plan, coordinator, filler.second_cycle_text(comune))
             else:
                 _decide(plan, facilitator)
         created += 1

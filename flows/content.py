@@ -1,0 +1,82 @@
+"""What each step shows read-only, as of a moment: the step contract's second part.
+
+Each phase's content is built from history, so the same page can show it as of now (the
+check), as of a task's completion (a closed task's page) or as of the last submission (the
+plan page, with the draft in progress beside it).
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from plm_workflow.deadlines.models import StepKind, StepTask
+from plm_workflow.plans.history import note_as_of
+from plm_workflow.plans.models import Phase, Review, ReviewDecision
+
+
+@dataclass
+class NoteContent:
+    """A phase whose content is still its note (until its step issue gives it real data)."""
+
+    phase: Phase
+
+    @property
+    def template(self) -> str:
+        return f"flows/plm/sections/{self.phase.value}.html"
+
+    def as_of(self, plan, at=None):
+        return note_as_of(plan=plan, phase=self.phase, at=at)
+
+    def changes_since(self, plan, since) -> dict:
+        """Return what changed in the phase's data since ``since``: field → [old, new]."""
+        before, now = self.as_of(plan, since), self.as_of(plan)
+        old, new = (before.text if before else None), (now.text if now else None)
+        return {"text": [old, new]} if old != new else {}
+
+
+# The read-only content of each phase (its step issue replaces the entry with its own).
+CONTENT = {phase: NoteContent(phase) for phase in Phase}
+
+
+def content_for(phase) -> NoteContent:
+    return CONTENT[Phase(phase)]
+
+
+@dataclass(frozen=True)
+class SectionState:
+    """A phase as the plan page shows it: the last submission and any draft in progress."""
+
+    content: NoteContent
+    submitted: object  # the content as of the last submission (None: never submitted)
+    submitted_at: object
+    draft: object  # the content now, if it differs from the submission and the work is open
+
+
+def section_state(plan, phase, *, steps=None) -> SectionState:
+    """Return the plan page's view of one phase."""
+    content = content_for(phase)
+    steps = steps if steps is not None else list(plan.step_tasks.all())
+    work = [s for s in steps if s.phase == phase and s.kind == StepKind.WORK]
+    closed = [s.closed_at for s in work if s.closed_at is not None and s.task_id]
+    submitted_at = max(closed) if closed else None
+    submitted = content.as_of(plan, submitted_at) if submitted_at else None
+    draft = None
+    if any(s.closed_at is None for s in work):
+        now = content.as_of(plan, timezone.now())
+        if now is not None and (submitted is None or now.version != submitted.version):
+            draft = now
+    return SectionState(
+        content=content, submitted=submitted, submitted_at=submitted_at, draft=draft
+    )
+
+
+def last_return(plan, phase) -> Review | None:
+    return (
+        Review.objects.filter(plan=plan, phase=phase, decision=ReviewDecision.RETURNED)
+        .order_by("-round")
+        .first()
+    )
+
+
+def step_of(task) -> StepTask | None:
+    return StepTask.objects.filter(task_id=task.pk).select_related("returned_by__reviewer").first()

@@ -1,0 +1,11 @@
+"""The demo's adoption records."""
+
+
+def text(adopted, *, documented: bool) -> str:
+    """Return the adoption note; only Castel Volturno's date is public."""
+    note = "" if documented else " (data illustrativa)"
+    return f"Adozione da parte della Giunta, {adopted.strftime('%d/%m/%Y')}{note}."
+
+
+def second_cycle_text(comune) -> str:
+    return f"Delibera di adozione del piano 2026-2028 di {comune.name} (illustrativo)."

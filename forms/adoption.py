@@ -1,0 +1,18 @@
+"""The forms of the adoption step (the phase note until its step issue)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .steps import DecisionForm, PhaseNoteForm
+
+
+class AdoptionWorkForm(PhaseNoteForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Adoption note")
+        self.fields["text"].help_text = _(
+            "The body (Giunta or Consiglio), the resolution's number and date, and the signed act."
+        )
+
+
+class AdoptionCheckForm(DecisionForm):
+    pass

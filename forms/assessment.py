@@ -1,0 +1,19 @@
+"""The forms of the needs assessment step (the phase note until its step issue)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .steps import DecisionForm, PhaseNoteForm
+
+
+class AssessmentWorkForm(PhaseNoteForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Needs assessment note")
+        self.fields["text"].help_text = _(
+            "Workers present, seasonal peaks, settlements (or “none”), housing, "
+            "transport, health access, existing services."
+        )
+
+
+class AssessmentCheckForm(DecisionForm):
+    pass

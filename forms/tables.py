@@ -1,0 +1,19 @@
+"""The forms of the stakeholder tables step (the phase note until its step issue)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .steps import DecisionForm, PhaseNoteForm
+
+
+class TablesWorkForm(PhaseNoteForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Stakeholder tables note")
+        self.fields["text"].help_text = _(
+            "The core table and the thematic groups, their members, and each "
+            "meeting with its minutes and attendance."
+        )
+
+
+class TablesCheckForm(DecisionForm):
+    pass

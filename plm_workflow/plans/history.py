@@ -1,0 +1,128 @@
+"""What a plan's data was at a moment, and what changed between two moments.
+
+Read from django-simple-history's rows, so it works for any tracked model: the plan's own
+fields, and its child rows (today the phase notes; the step issues add assessments, tables,
+measures…, and many-to-many links through history-tracked through-models) registered in
+``CHILD_MODELS``. Nothing here writes.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from .models import PhaseNote, Plan
+
+# Child rows of a plan, by the kind name payloads and pages use; each has ``plan`` and history.
+CHILD_MODELS = {"phase_note": PhaseNote}
+# Fields that change on every save and say nothing to a reader.
+_SKIPPED = {"id", "updated_at", "created_at", "plan"}
+
+
+@dataclass
+class Changes:
+    """Fields old → new, and child rows added, removed or changed (each with its fields)."""
+
+    fields: dict = field(default_factory=dict)
+    children: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.children)
+
+
+def _tracked(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if f.name not in _SKIPPED and f.attname]
+
+
+def _values(row, names) -> dict:
+    return {name: getattr(row, name) for name in names} if row is not None else {}
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def rows_as_of(model, *, plan_id: int, at, **filters) -> dict:
+    """Return ``{row id: historical row}`` of the plan's rows of ``model`` as they stood at ``at``.
+
+    Rows deleted by then are left out. One query.
+    """
+    rows = {}
+    history = (
+        model.history.filter(plan_id=plan_id, history_date__lte=at, **filters)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    for row in history:
+        if row.history_type == "-":
+            rows.pop(row.id, None)
+        else:
+            rows[row.id] = row
+    return rows
+
+
+def plan_as_of(plan: Plan, at):
+    """Return the plan's historical row as it stood at ``at`` (None before it existed)."""
+    return (
+        plan.history.filter(history_date__lte=at).order_by("-history_date", "-history_id").first()
+    )
+
+
+def plan_changes(*, plan: Plan, since, until=None, kinds=None) -> Changes:
+    """Return what changed in the plan's data between ``since`` and ``until`` (now by default).
+
+    ``kinds`` narrows the child rows to some of ``CHILD_MODELS`` (all by default).
+    """
+    until = until or timezone.now()
+    names = _tracked(Plan)
+    result = Changes(
+        fields=_diff(
+            _values(plan_as_of(plan, since), names), _values(plan_as_of(plan, until), names)
+        )
+    )
+    for kind, model in CHILD_MODELS.items():
+        if kinds is not None and kind not in kinds:
+            continue
+        child_names = _tracked(model)
+        before = rows_as_of(model, plan_id=plan.pk, at=since)
+        after = rows_as_of(model, plan_id=plan.pk, at=until)
+        found = {}
+        added = [_values(after[pk], child_names) | {"id": pk} for pk in after if pk not in before]
+        removed = [
+            _values(before[pk], child_names) | {"id": pk} for pk in before if pk not in after
+        ]
+        changed = []
+        for pk in sorted(set(before) & set(after)):
+            fields = _diff(_values(before[pk], child_names), _values(after[pk], child_names))
+            if fields:
+                changed.append({"id": pk, "changes": fields})
+        for part, rows in (("added", added), ("removed", removed), ("changed", changed)):
+            if rows:
+                found[part] = rows
+        if found:
+            result.children[kind] = found
+    return result
+
+
+@dataclass(frozen=True)
+class NoteState:
+    """A phase note as it stood at a moment: its text, when and by whom it was last saved."""
+
+    text: str
+    saved_at: object
+    saved_by: object
+    version: int
+
+
+def note_as_of(*, plan: Plan, phase: str, at=None) -> NoteState | None:
+    """Return the phase's note as it stood at ``at`` (now by default), or None if none yet."""
+    rows = rows_as_of(PhaseNote, plan_id=plan.pk, at=at or timezone.now(), phase=phase)
+    if not rows:
+        return None
+    row = max(rows.values(), key=lambda r: (r.history_date, r.history_id))
+    return NoteState(
+        text=row.text, saved_at=row.history_date, saved_by=row.history_user, version=row.history_id
+    )
