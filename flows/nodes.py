@@ -102,6 +102,11 @@ def _task_page(node, origin_view, *, execute=False):
     return view
 
 
+def step_page(node, view):
+    """Wrap a step's own page exactly as its form is (see ``Task.Pages``)."""
+    return _task_page(node, view, execute=True)
+
+
 def _check_execute(node, user, task) -> None:
     """Refuse to open a task's form to anyone but its holder, on an open task, active plan."""
     if not rules.holds_task_permission(user, task):
@@ -167,6 +172,32 @@ class Task(PlanPagesMixin, flow.View):
     assign_view_class = AssignView
     unassign_view_class = UnassignView
     reassign_view_class = ReassignView
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def Pages(self, *pages):  # noqa: N802 (viewflow's node-builder style)
+        """Add pages of this step under its task's URL: ``(slug, view)`` pairs.
+
+        Each opens like the task's form (``execute``): the task is found in its process and
+        node, the plan visible and active, the person holds the task; a draft save there must
+        never save the task. Reversed as ``page_<slug>``.
+        """
+        self._pages.extend(pages)
+        return self
+
+    def _get_urls(self):
+        urlpatterns = super()._get_urls()
+        for slug, view in self._pages:
+            urlpatterns.append(
+                path(
+                    f"<id:process_pk>/{self.name}/<id:task_pk>/{slug}/",
+                    step_page(self, view),
+                    name=f"page_{slug}",
+                )
+            )
+        return urlpatterns
 
     @property
     def view_path(self):
