@@ -1,9 +1,12 @@
 """seed_demo: the cohort replayed on its dates, idempotent, verifiable, never in production."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
+from django.utils.translation import gettext
 
 from flows.demo import COHORT, PASSWORD, SECOND_CYCLE, coordinator_name
 from flows.selectors import inbox_for, queue_for
@@ -127,3 +130,51 @@ def test_the_demo_refuses_a_database_with_plans_of_its_own(cohort_comuni, launch
     with pytest.raises(CommandError, match="non ha creato|did not create"):
         seed()
     assert Plan.objects.count() == 1
+
+
+def test_the_demo_stamps_its_version_in_the_database(cohort_comuni):
+    from flows.demo import DEMO_VERSION, stamp
+
+    seed()
+
+    assert stamp.stored_version() == DEMO_VERSION
+
+
+def test_an_older_demo_database_on_disk_is_rebuilt_and_the_command_says_so(
+    cohort_comuni, monkeypatch
+):
+    from flows.demo import DEMO_VERSION, stamp
+
+    seed()
+    stamp.store_version(DEMO_VERSION - 1)
+    removed, commands = [], []
+    monkeypatch.setattr(stamp, "is_sqlite_file", lambda: True)
+    monkeypatch.setattr(stamp, "database_remove", lambda: removed.append(1) or Path("db.sqlite3"))
+    monkeypatch.setattr(
+        "flows.management.commands.seed_demo.call_command",
+        lambda name, *args, **kwargs: commands.append(name),
+    )
+
+    output = seed()
+
+    assert removed == [1]
+    assert commands == ["migrate", "import_comuni"]
+    with translation.override("it"):
+        said = gettext(
+            "%(path)s was built by version %(old)d of the demo; rebuilding it for version %(new)d."
+        ) % {"path": "db.sqlite3", "old": DEMO_VERSION - 1, "new": DEMO_VERSION}
+    assert said in output
+    assert stamp.stored_version() == DEMO_VERSION
+
+
+def test_a_current_demo_database_is_kept(cohort_comuni, monkeypatch):
+    from flows.demo import stamp
+
+    seed()
+    removed = []
+    monkeypatch.setattr(stamp, "is_sqlite_file", lambda: True)
+    monkeypatch.setattr(stamp, "database_remove", lambda: removed.append(1))
+
+    seed()
+
+    assert removed == []

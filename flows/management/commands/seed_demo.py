@@ -1,8 +1,18 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from flows.demo import COHORT, FIRST_CYCLE, PASSWORD, SECOND_CYCLE, coordinator_name, seed
+from flows.demo import (
+    COHORT,
+    DEMO_VERSION,
+    FIRST_CYCLE,
+    PASSWORD,
+    SECOND_CYCLE,
+    coordinator_name,
+    seed,
+    stamp,
+)
 from flows.selectors import inbox_for, queue_for
 from plm_workflow.plans.models import Comune, Plan
 
@@ -12,8 +22,9 @@ class Command(BaseCommand):
         "Fill a development database with the InCaS cohort replayed on its documented dates "
         "(launches in 2022, eight plans adopted in 2023, San Severo stalled in drafting) and "
         "a few illustrative second-cycle plans, through the real services. Idempotent; "
-        "refused under production settings. Users: lead, facilitator, auditor and "
-        "coord-<comune>, password 'demo'."
+        "refused under production settings. An SQLite demo database built by an older "
+        "version of the demo is rebuilt (never a database the demo did not fill). Users: "
+        "lead, facilitator, auditor and coord-<comune>, password 'demo'."
     )
 
     def handle(self, *args, **options):
@@ -28,6 +39,23 @@ class Command(BaseCommand):
                 )
                 % {"count": foreign}
             )
+        built_by = stamp.stored_version()
+        if (
+            built_by is not None
+            and built_by < DEMO_VERSION
+            and Plan.objects.exists()
+            and stamp.is_sqlite_file()
+        ):
+            path = stamp.database_remove()
+            self.stdout.write(
+                _(
+                    "%(path)s was built by version %(old)d of the demo; rebuilding it for "
+                    "version %(new)d."
+                )
+                % {"path": path.name, "old": built_by, "new": DEMO_VERSION}
+            )
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("import_comuni", verbosity=0, stdout=self.stdout)
         missing = [
             entry.istat
             for entry in COHORT
@@ -47,6 +75,7 @@ class Command(BaseCommand):
             return time_machine.travel(moment, tick=False)
 
         result = seed(travel)
+        stamp.store_version(DEMO_VERSION)
         self.stdout.write(
             _("Demo ready: %(first)d cohort plans and %(second)d second-cycle plans created now.")
             % {"first": result["first_cycle"], "second": result["second_cycle"]}
