@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.db import connections
 from django.test import TransactionTestCase
+from django.utils import translation
 
 import plm_workflow.urls  # noqa: F401  (mounts the flow: its nodes reverse their URLs)
 from flows.flows import PLMFlow
@@ -49,9 +50,22 @@ def _audit_triggers_lifted_around_flush():
 
 
 @pytest.fixture(autouse=True)
-def _italian_by_default(settings):
-    """Run every test in the product's default language unless it switches."""
-    settings.LANGUAGE_CODE = "it"
+def _no_language_carried_over():
+    """Forget the language a test's requests activated, so the next one starts from settings.
+
+    Django's locale middleware activates a language on the thread and leaves it there: after a
+    test that switched to English, the next test would run in English. This sets no language;
+    it only puts back ``settings.LANGUAGE_CODE``, whatever the settings say.
+    """
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def italian():
+    """Run the test in Italian whatever the default: for tests that switch language."""
+    with translation.override("it"):
+        yield
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[1]
 STRONG_KEY = "k3y-" + "x7Qp9LmZ2vR8tWc4" * 4
@@ -69,6 +70,7 @@ def test_sqlite_is_opened_so_that_concurrent_writers_wait():
 
 def test_italian_is_the_default_language_with_english_available():
     assert django_settings.LANGUAGE_CODE == "it"
+    assert translation.get_language() == "it"
     assert [code for code, _name in django_settings.LANGUAGES] == ["it", "en"]
     assert django_settings.TIME_ZONE == "Europe/Rome"
     assert django_settings.USE_TZ is True
