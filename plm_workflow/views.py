@@ -20,6 +20,7 @@ from plm_workflow.ids import parse_id
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import PATRON_DAY_INVALID, Document
+from plm_workflow.plans.pdfs import download_name
 from plm_workflow.plans.selectors import comuni_search
 from plm_workflow.web import report_refusal
 
@@ -118,7 +119,9 @@ class DocumentView(View):
         response = FileResponse(
             stored,
             as_attachment=True,
-            filename=document.original_name or f"{document.kind}.pdf",
+            # Never the uploaded name as given: its extension (.html…) could make it open
+            # as something else; always "<slugified stem>.pdf".
+            filename=download_name(document.original_name, fallback=document.kind),
             content_type="application/pdf",
         )
         response["X-Content-Type-Options"] = "nosniff"

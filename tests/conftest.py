@@ -212,9 +212,14 @@ def launch_data(comune, coordinator, facilitator, coordinator2, facilitator2):
     }
 
 
-def pdf_upload(name="delibera-adesione.pdf", content=b"%PDF-1.4\n% Delibera di adesione\n%%EOF\n"):
+def pdf_upload(name="delibera-adesione.pdf", content=None):
     """A small upload whose content is a PDF (whatever its name says)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if content is None:
+        from plm_workflow.plans.pdfs import one_page_pdf
+
+        content = one_page_pdf("Delibera di adesione")
 
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 

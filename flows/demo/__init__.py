@@ -149,9 +149,9 @@ def _at(day: datetime.date, hour: int = 10):
 
 
 def _pdf(title: str):
-    content = ("%PDF-1.4\n% " + title + " (documento illustrativo della demo)\n%%EOF\n").encode(
-        "latin-1", "replace"
-    )
+    from plm_workflow.plans.pdfs import one_page_pdf
+
+    content = one_page_pdf(title + " (documento illustrativo della demo)")
     return SimpleUploadedFile("delibera-adesione.pdf", content, content_type="application/pdf")
 
 

@@ -17,9 +17,28 @@ from plm_workflow.audit.services import payload_of, record
 
 from .errors import PlanError
 from .models import Document, DocumentKind
+from .pdfs import Verdict, pdf_verdict
 
-PDF_MAGIC = b"%PDF-"
 NOT_A_PDF = _("“%(name)s” is not a PDF: choose the PDF of the signed act.")
+PDF_ENVELOPE = _(
+    "“%(name)s” is a signed envelope (.p7m), not a PDF: upload the PDF itself, "
+    "e.g. signed as PAdES."
+)
+PDF_PASSWORD = _(
+    "“%(name)s” needs a password to open: upload a copy of the PDF that opens without one."
+)
+PDF_NO_PAGES = _("“%(name)s” has no pages: choose the PDF of the signed act.")
+PDF_SCRIPTS = _(
+    "“%(name)s” contains JavaScript or actions that launch programs, which are not accepted: "
+    "choose a PDF of the act without them."
+)
+VERDICT_MESSAGES = {
+    Verdict.NOT_PDF: NOT_A_PDF,
+    Verdict.ENVELOPE: PDF_ENVELOPE,
+    Verdict.PASSWORD: PDF_PASSWORD,
+    Verdict.NO_PAGES: PDF_NO_PAGES,
+    Verdict.SCRIPTS: PDF_SCRIPTS,
+}
 TOO_LARGE = _("“%(name)s” is %(size)s: files up to %(limit)s are accepted.")
 EMPTY_FILE = _("“%(name)s” is empty.")
 
@@ -55,7 +74,11 @@ def _stored(name: str) -> None:
 
 
 def pdf_problems(upload) -> list[str]:
-    """Return why the upload cannot be stored: not a PDF by its content, too large, empty."""
+    """Return why the upload cannot be stored: empty, too large, or not a PDF by its content.
+
+    A PDF parses with at least one page, carries no JavaScript or launch actions and opens
+    without a password (see ``pdfs.pdf_verdict``).
+    """
     name = getattr(upload, "name", "") or ""
     limit = settings.PLM_MAX_UPLOAD_BYTES
     if upload.size == 0:
@@ -71,11 +94,9 @@ def pdf_problems(upload) -> list[str]:
                 }
             )
         ]
-    upload.seek(0)
-    head = upload.read(len(PDF_MAGIC))
-    upload.seek(0)
-    if head != PDF_MAGIC:
-        return [str(NOT_A_PDF % {"name": name})]
+    verdict = pdf_verdict(upload)
+    if verdict is not Verdict.PDF:
+        return [str(VERDICT_MESSAGES[verdict] % {"name": name})]
     return []
 
 
