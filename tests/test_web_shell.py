@@ -10,8 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     response = client.get("/")
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert (response.status_code, response["Location"]) == (302, f"{reverse('login')}?next=/")
 
 
 def test_the_login_page_is_in_italian_by_default(client):
@@ -74,8 +73,10 @@ def test_staff_status_alone_does_not_open_the_admin(client, django_user_model):
 
     response = client.get(reverse("admin:index"))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"{reverse('admin:login')}?next={reverse('admin:index')}",
+    )
 
 
 def test_a_superuser_opens_the_admin(client, superuser):

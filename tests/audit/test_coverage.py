@@ -39,7 +39,7 @@ from plm_workflow.plans.services import (
 )
 from tests.conftest import pdf_upload
 from tests.factories import ComuneFactory, UserFactory
-from tests.flows.helpers import open_task, url
+from tests.flows.helpers import open_task, process_url, url
 from tests.plans.test_import_comuni import SALUZZO, _write
 
 pytestmark = pytest.mark.django_db
@@ -307,12 +307,14 @@ ACTIONS = {
         "system:flow",
     ),
     "phase_date_move (process page: move a phase date)": (
-        lambda p, c: _move(p, c, "phase_date", "assessment"),
+        lambda p, c: _move(p, c, "phase_date", "assessment", back=process_url(p.flow_plan.process)),
         K.PHASE_DATE_CHANGED,
         "lead",
     ),
     "task_due_move (task page: move the due date)": (
-        lambda p, c: _move(p, c, "due_date", open_task(p.flow_plan).pk),
+        lambda p, c: _move(
+            p, c, "due_date", open_task(p.flow_plan).pk, back=url(open_task(p.flow_plan), "detail")
+        ),
         K.DUE_DATE_CHANGED,
         "lead",
     ),
@@ -362,16 +364,16 @@ def _plan_state(people, client, action):
         process.flow_class.instance.reverse(f"process_{action}", args=[process.pk]),
         {"reason": "Motivo"},
     )
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, process_url(process))
 
 
-def _move(people, client, name, key):
+def _move(people, client, name, key, *, back):
     process = people.flow_plan.process
     client.force_login(people.lead)
     address = process.flow_class.instance.reverse(name, args=[process.pk, key])
     day = timezone.localdate() + datetime.timedelta(days=400)
     response = client.post(address, {"date": day.isoformat(), "reason": "Motivo"})
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, back)
 
 
 def _resume_later(people, client):

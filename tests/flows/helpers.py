@@ -14,29 +14,43 @@ def url(task, name):
     return task.flow_task.reverse(name, args=[task.process_id, task.pk])
 
 
+def process_url(process):
+    """The plan's page, where a task's form sends its person once done."""
+    return process.flow_class.instance.reverse("process_detail", args=[process.pk])
+
+
 def claim(client, person, task):
-    """Take the task on as the person, over HTTP."""
+    """Take the task on as the person, over HTTP: its form opens."""
     client.force_login(person)
     response = client.post(url(task, "assign"))
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, url(task, "index"))
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.ASSIGNED, person)
 
 
+def _hold(client, person, task):
+    """Take the task on unless the person holds it already (the only one offered it)."""
+    if (task.status, task.owner) != (STATUS.ASSIGNED, person):
+        claim(client, person, task)
+    client.force_login(person)
+
+
 def submit(client, person, task, text):
     """Take the work task on and submit its note."""
-    claim(client, person, task)
+    _hold(client, person, task)
     response = client.post(url(task, "execute"), {"text": text, "_submit": "1"})
     assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == process_url(task.process)
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.DONE, person)
 
 
 def decide(client, person, task, decision, comments=""):
     """Take the check task on and record the decision."""
-    claim(client, person, task)
+    _hold(client, person, task)
     response = client.post(url(task, "execute"), {"decision": decision, "comments": comments})
     assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == process_url(task.process)
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.DONE, person)
 

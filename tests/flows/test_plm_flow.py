@@ -7,7 +7,7 @@ from viewflow.workflow.status import STATUS
 from flows.steps.base import DRAFT_SAVED
 from plm_workflow.plans.models import PhaseNote, Plan, PlanStatus, Review
 from plm_workflow.plans.phases import NODE_STATUS
-from tests.flows.helpers import claim, decide, open_task, url
+from tests.flows.helpers import claim, decide, open_task, process_url, url
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,12 @@ def work(client, person, task, text):
     """Take the work task, save a draft, then submit it."""
     claim(client, person, task)
     response = client.post(url(task, "execute"), {"text": text + " (bozza)", "_draft": "1"})
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, url(task, "execute"))
     task.refresh_from_db()
     assert task.status == STATUS.ASSIGNED
     response = client.post(url(task, "execute"), {"text": text, "_submit": "1"})
     assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == process_url(task.process)
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.DONE, person)
 
@@ -172,7 +173,7 @@ def test_a_draft_save_on_an_unclaimed_task_is_refused_and_keeps_it_new(
 
     response = client.post(url(task, "execute"), {"text": "Appunti.", "_draft": "1"})
 
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, url(task, "detail"))
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.NEW, None)
     assert not PhaseNote.objects.filter(plan=flow_plan).exists()

@@ -220,7 +220,7 @@ def test_odd_task_ids_in_a_bulk_post_change_nothing(client, flow_plan, coordinat
 
     response = client.post(QUEUE, {"tasks": ["²", "-1", "99999999999999999999999", ""]})
 
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, QUEUE)
     assert not Event.objects.filter(kind=EventKind.TASK_CLAIMED).exists()
 
 
