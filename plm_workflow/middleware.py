@@ -1,5 +1,8 @@
+import time
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.template.response import TemplateResponse
 from django.utils import translation
 
 from plm_workflow.profiles.language import session_language
@@ -51,4 +54,85 @@ class ItalianFirstLocaleMiddleware(LocaleMiddleware):
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every response; no caching of what a logged-in person sees.
+
+    Pages of a logged-in person carry names, plans and files: ``Cache-Control: private,
+    no-store`` keeps them out of shared caches and off the disk of a shared office machine
+    (the back button after logout shows nothing).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PLM_PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ExpiredSessionMiddleware:
+    """An anonymous POST to a page that needs login: say that nothing was saved.
+
+    Otherwise LoginRequiredMiddleware redirects to the login page and what the person sent is
+    lost without a word; that happens when the session expired while a form was open. List
+    before CsrfViewMiddleware (a stale form may carry a stale token too) and before
+    LoginRequiredMiddleware. The answer is 403: the request is refused, nothing changes, and
+    the browser and Turbo show the page (401 would need an HTTP authentication scheme).
+    """
+
+    template_name = "registration/session_expired.html"
+    # POSTs that need no session to be harmless: leaving needs no login.
+    passthrough_url_names = {"logout"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or not getattr(view_func, "login_required", True):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or user.is_authenticated:
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name in self.passthrough_url_names:
+            return None
+        return TemplateResponse(request, self.template_name, status=403).render()
+
+
+class SessionRenewalMiddleware:
+    """A logged-in person's session lasts SESSION_COOKIE_AGE after their last request.
+
+    Django renews a session's expiry only when it saves it; SESSION_SAVE_EVERY_REQUEST would
+    write the session row on every request (on SQLite, every page view would take the
+    database's write lock, and every click would cost its queries). Here the session is marked
+    changed at most once every PLM_SESSION_RENEW_SECONDS, so it ends between
+    SESSION_COOKIE_AGE minus that interval and SESSION_COOKIE_AGE after the last activity.
+    List after SessionMiddleware and AuthenticationMiddleware.
+    """
+
+    key = "_plm_renewed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.key, 0) >= settings.PLM_SESSION_RENEW_SECONDS:
+                session[self.key] = now  # saved, with a new expiry, by SessionMiddleware
         return response

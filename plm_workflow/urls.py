@@ -56,3 +56,18 @@ urlpatterns = [
     path("health/ready/", health.ready, name="health_ready"),
     path("", site.urls),
 ]
+
+
+def server_error(request):
+    """The 500 page. Django gives its template no context: this one says whether the
+    administrators were e-mailed (only when ADMINS is set) and gives the page its CSP nonce.
+    No context processors run, so a broken database cannot break the error page too."""
+    from django.conf import settings
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    context = {"admins_notified": bool(settings.ADMINS), "request": request}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))
+
+
+handler500 = server_error

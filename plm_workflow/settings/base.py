@@ -3,9 +3,11 @@
 Every variable is documented in ``.env.example``.
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,12 +46,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy with a nonce per response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plm_workflow.middleware.ItalianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # An anonymous POST to a page that needs login (an expired session): "nothing was saved".
+    "plm_workflow.middleware.ExpiredSessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Permissions-Policy; Cache-Control: private, no-store for logged-in people.
+    "plm_workflow.middleware.SecurityHeadersMiddleware",
+    # Activity renews a logged-in person's session (SESSION_COOKIE_AGE).
+    "plm_workflow.middleware.SessionRenewalMiddleware",
     # Deny by default: every page needs a logged-in user unless marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -104,6 +114,32 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 # guardian: no anonymous user row, object permissions only for real users.
 ANONYMOUS_USER_NAME = None
+# Sessions end after 8 hours without activity. Activity renews the 8 hours through
+# SessionRenewalMiddleware, at most once a minute, rather than SESSION_SAVE_EVERY_REQUEST,
+# which would write the session row on every request.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_SAVE_EVERY_REQUEST = False
+PLM_SESSION_RENEW_SECONDS = 60
+
+# --- Headers ----------------------------------------------------------------------------------
+# Scripts only from this site, and inline ones only with the response's nonce
+# (nonce="{{ request.csp_nonce }}"); viewflow's templates style elements inline, hence
+# 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Browser features the app never uses, switched off for it and anything it might embed.
+PLM_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # --- Languages and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "it"
@@ -143,6 +179,12 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PLM Workflow <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Who receives server errors by e-mail: "Name <a@example.org>, Other <b@example.org>".
+ADMINS = [
+    (name or address, address)
+    for name, address in getaddresses([env("ADMINS", default="")])
+    if "@" in address
+]
 
 # --- History and logging ----------------------------------------------------------------------
 # Every change goes through the app's services: no reverting from the admin.
