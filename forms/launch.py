@@ -2,14 +2,41 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from plm_workflow import roles
 from plm_workflow.deadlines.services import PHASE_ORDER, schedule_defaults
 from plm_workflow.plans.documents import pdf_problems
 from plm_workflow.plans.selectors import ComuneLookupError, comune_get
 
 
+class _OfferedIterator(ModelChoiceIterator):
+    """The choices the page offers: the field's ``offered`` people, not all it accepts."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        self.queryset = field.offered
+
+
 class PersonChoiceField(forms.ModelMultipleChoiceField):
+    """People to name at launch: offers those who may take a comune role, accepts any active one.
+
+    A person offered no more (made auditor or lead since the page was opened) still reaches the
+    launch service, which says why they cannot be named.
+    """
+
+    iterator = _OfferedIterator
+
+    def __init__(self, *args, **kwargs):
+        self.offered = get_user_model().objects.none()
+        super().__init__(*args, **kwargs)
+
+    def set_people(self, *, accepted, offered) -> None:
+        """Accept ``accepted`` on submission and offer ``offered`` on the page."""
+        self.offered = offered
+        self.queryset = accepted  # also refreshes the widget's choices from ``offered``
+
     def label_from_instance(self, obj):
         full_name = obj.get_full_name()
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
@@ -53,8 +80,10 @@ class LaunchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         people = get_user_model().objects.filter(is_active=True).order_by("username")
-        self.fields["coordinators"].queryset = people
-        self.fields["facilitators"].queryset = people
+        # Auditors and the lead hold no comune role: not offered (the service refuses them).
+        offered = people.exclude(groups__name__in=[roles.LEAD_GROUP, roles.AUDITOR_GROUP])
+        for name in ("coordinators", "facilitators"):
+            self.fields[name].set_people(accepted=people, offered=offered)
         # The schedule: one date per coordinator phase, the settings' offsets by default.
         for phase, day in schedule_defaults().items():
             self.fields[f"date_{phase}"] = forms.DateField(

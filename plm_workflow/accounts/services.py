@@ -2,8 +2,12 @@
 
 ``Membership`` is the source of truth; the object permissions on plans (which viewflow's task
 queues read) are derived from it when a role is granted or revoked and when a plan is launched.
+
+Some roles cannot mix (``checks.role_mixing_problems``): grants refuse them, and the grants of
+one person take turns on the person's row, so two grants that cannot mix never both pass.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +21,7 @@ from plm_workflow.db import lock_row
 from plm_workflow.plans import permissions
 from plm_workflow.plans.models import NON_FINAL_STATES, Comune, Plan
 
+from .checks import role_mixing_problems
 from .models import COMUNE_ROLES, Membership, Role
 
 COMUNE_REQUIRED = _("The %(role)s role is held on a comune: give the comune.")
@@ -77,11 +82,15 @@ def role_grant(*, user, role: str, comune: Comune | None = None, by=None) -> Non
     if not user.is_active:
         raise RoleError(USER_INACTIVE % {"user": user.get_username()})
     with transaction.atomic():
+        lock_row(get_user_model(), user.pk)  # take turns with the person's other grants
         group = _global_group(role)
         if user.groups.filter(pk=group.pk).exists():
             raise RoleAlreadyHeld(
                 ALREADY_HELD % {"user": user.get_username(), "role": role.label, "where": ""}
             )
+        problems = role_mixing_problems(people=[user], role=role)
+        if problems:
+            raise RoleError(problems[0])
         user.groups.add(group)
         user.__dict__.pop("_plm_groups", None)  # roles.is_lead caches the groups
         _record_role(EventKind.ROLE_GRANTED, user=user, role=role, comune=None, by=by)
@@ -108,6 +117,7 @@ def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
         raise RoleError(USER_INACTIVE % {"user": user.get_username()})
     with transaction.atomic():
         lock_row(Comune, comune.pk)  # take turns with launches and revocations
+        lock_row(get_user_model(), user.pk)  # ... and with the person's global grants
         current = (
             Membership.objects.select_for_update()
             .filter(user=user, comune=comune, revoked_at__isnull=True)
@@ -127,6 +137,9 @@ def membership_grant(*, user, comune: Comune, role: str, by=None) -> Membership:
                     "comune": comune.label,
                 }
             )
+        problems = role_mixing_problems(people=[user], role=role)
+        if problems:
+            raise RoleError(problems[0])
         membership = Membership(user=user, comune=comune, role=role, granted_by=by)
         membership.full_clean()
         membership._history_user = by

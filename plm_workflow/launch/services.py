@@ -7,12 +7,17 @@ them needs to import another.
 from collections.abc import Iterable
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.accounts.models import Membership, Role
-from plm_workflow.accounts.services import membership_grant, plan_permissions_derive
+from plm_workflow.accounts.services import (
+    membership_grant,
+    plan_permissions_derive,
+    role_mixing_problems,
+)
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import changes, payload_of, record
 from plm_workflow.deadlines.services import schedule_defaults, schedule_problems, schedule_set
@@ -67,6 +72,17 @@ def plan_launch(
         # Lock the comune: launches, grants and revocations on one comune take turns, so no
         # permission is derived from a membership revoked meanwhile and no second plan slips in.
         comune = Comune.objects.select_for_update().get(pk=comune.pk)
+        # Then the people named, in one order for every launch: their grants take turns on
+        # their rows (see accounts.services), so no role that cannot mix slips in meanwhile.
+        named = {user.pk for user in [*coordinators, *facilitators]}
+        if named:
+            list(
+                get_user_model()
+                .objects.select_for_update()
+                .filter(pk__in=named)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         held = set(
             Membership.objects.filter(comune=comune, revoked_at__isnull=True).values_list(
                 "user_id", "role"
@@ -148,6 +164,10 @@ def _launch_check(
     for user in facilitators:
         if (user.pk, Role.COORDINATOR) in held:
             messages.append(BOTH_ROLES % {"user": user.get_username()})
+    # An auditor or the lead named is refused whichever comune role they were named for.
+    messages.extend(
+        role_mixing_problems(people=[*coordinators, *facilitators], role=Role.COORDINATOR)
+    )
     if not coordinators and not any(role == Role.COORDINATOR for _user, role in held):
         messages.append(NO_COORDINATOR)
     if not facilitators and not any(role == Role.FACILITATOR for _user, role in held):
