@@ -26,20 +26,61 @@ def test_domain_models_are_read_only_in_the_admin(model, client, superuser, plan
     assert adding.status_code == 403
 
 
-def test_a_plan_cannot_be_changed_or_reverted_from_the_admin(client, superuser, plan, settings):
+def test_a_plan_cannot_be_changed_from_the_admin(client, superuser, plan, settings):
     client.force_login(superuser)
-    history_id = plan.history.first().history_id
     rows = plan.history.count()
 
     change = client.post(reverse("admin:plans_plan_change", args=[plan.pk]), {"title": "Altro"})
-    revert = client.post(reverse("admin:plans_plan_simple_history", args=[plan.pk, history_id]), {})
 
     plan.refresh_from_db()
     assert change.status_code == 403
-    assert revert.status_code != 302  # no "reverted" redirect
     assert plan.history.count() == rows
     assert plan.title == "PLM 2022-2023"
     assert settings.SIMPLE_HISTORY_REVERT_DISABLED is True
+
+
+def _history_form(row, **changes):
+    """The fields of ``row``'s admin history form (a plan or a comune), filled from the row."""
+    if row._meta.model_name == "plan":
+        values = {
+            "comune": row.comune_id,
+            "title": row.title,
+            "status": row.status,
+            "adhesion_act_number": row.adhesion_act_number,
+            "adhesion_act_date": row.adhesion_act_date.isoformat(),
+        }
+    else:
+        values = {
+            "istat_code": row.istat_code,
+            "name": row.name,
+            "province_code": row.province_code,
+            "region": row.region,
+        }
+    return {**values, **changes}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="production bug: simple_history's history form saves a valid POST although the "
+    "admin is read-only and SIMPLE_HISTORY_REVERT_DISABLED is set (a comune is changed, a "
+    "plan's POST ends in django-fsm's AttributeError, a 500)",
+)
+@pytest.mark.parametrize(("model", "field"), [("plan", "title"), ("comune", "name")])
+def test_a_row_cannot_be_reverted_from_its_admin_history(client, superuser, plan, model, field):
+    row = plan if model == "plan" else plan.comune
+    client.force_login(superuser)
+    history_id = row.history.first().history_id
+    rows = row.history.count()
+    before = getattr(row, field)
+
+    revert = client.post(
+        reverse(f"admin:plans_{model}_simple_history", args=[row.pk, history_id]),
+        _history_form(row, **{field: "Altro"}),
+    )
+
+    row.refresh_from_db()
+    assert revert.status_code == 403
+    assert (getattr(row, field), row.history.count()) == (before, rows)
 
 
 def test_a_task_cannot_be_changed_or_deleted_from_the_admin(

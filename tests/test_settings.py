@@ -55,7 +55,7 @@ def test_production_settings_pass_the_deployment_check():
 def test_production_settings_refuse_to_start_without_a_required_variable(missing, present):
     result = _manage("check", DJANGO_SETTINGS_MODULE="plm_workflow.settings.production", **present)
 
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert f"{missing} is not set: production settings refuse to start without it" in result.stderr
 
 

@@ -9,7 +9,7 @@ from plm_workflow.plans.checks import REASON_MISSING
 from plm_workflow.plans.models import PlanStatus
 from plm_workflow.plans.phases import NODE_STATUS
 from tests.factories import ComuneFactory, UserFactory
-from tests.flows.helpers import advance, claim, open_task, url
+from tests.flows.helpers import advance, claim, open_task, process_url, url
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +26,13 @@ NODE_PHASE = {
 }
 
 
-def act(client, person, plan, action, reason="Motivo"):
+def act(client, person, plan, action, reason="Motivo", *, follow=True):
     process = plan.process
     client.force_login(person)
     return client.post(
         process.flow_class.instance.reverse(f"process_{action}", args=[process.pk]),
         {"reason": reason},
-        follow=True,
+        follow=follow,
     )
 
 
@@ -44,30 +44,52 @@ def process_page(client, person, plan):
     ).content.decode()
 
 
+ACTIVE, SUSPENDED = PlanStatus.NEEDS_ASSESSMENT, PlanStatus.SUSPENDED
+
+
 @pytest.mark.parametrize(
-    ("person", "suspend", "resume", "withdraw"),
+    ("person", "action", "before", "code", "after"),
     [
-        ("lead", 200, 200, 200),
-        ("facilitator", 200, 200, 403),
-        ("coordinator", 403, 403, 403),
-        ("auditor", 403, 403, 403),
+        ("lead", "suspend", ACTIVE, 302, SUSPENDED),
+        ("lead", "resume", SUSPENDED, 302, ACTIVE),
+        ("lead", "withdraw", ACTIVE, 302, PlanStatus.WITHDRAWN),
+        ("facilitator", "suspend", ACTIVE, 302, SUSPENDED),
+        ("facilitator", "resume", SUSPENDED, 302, ACTIVE),
+        ("facilitator", "withdraw", ACTIVE, 403, ACTIVE),
+        ("coordinator", "suspend", ACTIVE, 403, ACTIVE),
+        ("coordinator", "resume", SUSPENDED, 403, SUSPENDED),
+        ("coordinator", "withdraw", ACTIVE, 403, ACTIVE),
+        ("auditor", "suspend", ACTIVE, 403, ACTIVE),
+        ("auditor", "resume", SUSPENDED, 403, SUSPENDED),
+        ("auditor", "withdraw", ACTIVE, 403, ACTIVE),
     ],
 )
 def test_who_may_suspend_resume_and_withdraw(
-    request, client, flow_plan, lead, person, suspend, resume, withdraw
+    request, client, flow_plan, lead, person, action, before, code, after
 ):
     actor = request.getfixturevalue(person)
-
-    assert act(client, actor, flow_plan, "suspend").status_code == suspend
-    if suspend != 200:
+    if before == SUSPENDED:
         act(client, lead, flow_plan, "suspend")
-    assert act(client, actor, flow_plan, "resume").status_code == resume
-    assert act(client, actor, flow_plan, "withdraw").status_code == withdraw
     flow_plan.refresh_from_db()
-    expected = PlanStatus.WITHDRAWN if withdraw == 200 else PlanStatus.SUSPENDED
-    if resume == 200 and withdraw != 200:
-        expected = PlanStatus.NEEDS_ASSESSMENT
-    assert flow_plan.status == expected
+    assert flow_plan.status == before
+    last = Event.objects.latest("pk").pk
+
+    response = act(client, actor, flow_plan, action, follow=False)
+
+    flow_plan.refresh_from_db()
+    allowed = code == 302
+    assert (response.status_code, response.get("Location")) == (
+        code,
+        process_url(flow_plan.process) if allowed else None,
+    )
+    assert flow_plan.status == after
+    written = Event.objects.filter(pk__gt=last)
+    transitions = [
+        (event.actor, event.payload["changes"]["status"])
+        for event in written.filter(kind=EventKind.PLAN_TRANSITION)
+    ]
+    assert transitions == ([(actor, [before, after])] if allowed else [])
+    assert written.exists() is allowed
 
 
 def test_the_process_page_offers_each_role_its_buttons(

@@ -236,7 +236,7 @@ def _manage(*args, env_extra=None, tmp_path):
 def test_the_command_exits_non_zero_with_a_clear_message_on_a_bad_path(tmp_path):
     result = _manage("import_comuni", "--path", str(tmp_path / "nope.csv"), tmp_path=tmp_path)
 
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "Nessun dato importato. File non trovato:" in result.stderr
     assert "Traceback" not in result.stderr
 
