@@ -111,10 +111,7 @@ def test_a_pdf_that_needs_a_password_to_open_is_refused_saying_what_to_upload():
     writer = _one_page_writer()
     writer.encrypt(user_password="segreto", owner_password="x", algorithm="AES-128")
 
-    problems = _problems(_written(writer))
-
-    assert problems == _message(PDF_PASSWORD)
-    assert "without" in problems[0]
+    assert _problems(_written(writer)) == _message(PDF_PASSWORD)
 
 
 def test_a_pdf_with_only_an_owner_password_is_accepted():
