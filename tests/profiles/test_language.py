@@ -181,10 +181,14 @@ def test_english_forms_read_day_first_and_iso_dates():
         assert formats.date_format(A_DATE) == "8 March 2027"
 
 
-def test_italian_formats_are_django_s_own():
-    assert formats.get_format("DATE_FORMAT", lang="it") == italian_formats.DATE_FORMAT
+def test_italian_dates_in_prose_read_as_italian_writes_them():
     with translation.override("it"):
+        assert formats.date_format(A_DATE, "DATE_FORMAT") == "8 marzo 2027"
+        moment = datetime.datetime(2027, 3, 8, 14, 30)
+        assert formats.date_format(moment, "DATETIME_FORMAT") == "8 marzo 2027, 14:30"
         assert formats.date_format(A_DATE, "SHORT_DATE_FORMAT") == "08/03/2027"
+    # Everything else stays Django's Italian.
+    assert formats.get_format("DECIMAL_SEPARATOR", lang="it") == italian_formats.DECIMAL_SEPARATOR
 
 
 def test_profile_for_creates_the_row_once(user):
