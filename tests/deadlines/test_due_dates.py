@@ -6,21 +6,24 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from flows.services import flow_resume, flow_suspend
+from flows.services import flow_resume, flow_suspend, flow_withdraw
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.calendar import next_working_day
 from plm_workflow.deadlines.models import PhaseDate, StepTask
 from plm_workflow.deadlines.services import (
     DATE_IN_PAST,
     DATES_OUT_OF_ORDER,
+    PLAN_CLOSED,
     REASON_MISSING,
     phase_date_move,
     schedule_defaults,
     task_due_move,
 )
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Phase, Plan
+from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.phases import PHASE_ORDER
+from plm_workflow.roles import Role
+from tests.factories import PlanFactory, plan_step
 from tests.flows.helpers import decide, open_task, submit, url
 
 pytestmark = pytest.mark.django_db
@@ -256,20 +259,38 @@ def _far(days):
     return next_working_day(timezone.localdate() + days * DAY)
 
 
-def test_dates_of_an_adopted_or_withdrawn_plan_no_longer_move(flow_plan, lead):
-    from flows.services import flow_withdraw
+def _withdrawn(lead):
+    plan = PlanFactory(at="convene_tables", lead=lead)
+    deadline = open_task(plan).step
+    flow_withdraw(plan=plan, by=lead, reason="Rinuncia")
+    return plan, deadline
 
-    task = open_task(flow_plan)
-    deadline = task.step
-    flow_withdraw(plan=flow_plan, by=lead, reason="Rinuncia")
+
+def _adopted(lead):
+    plan = PlanFactory(at="verify_adoption", lead=lead)
+    deadline = open_task(plan).step
+    plan_step(plan, by=plan.comune.memberships.get(role=Role.FACILITATOR).user, decision="approved")
+    return plan, deadline
+
+
+@pytest.mark.parametrize(
+    ("close", "status"),
+    [(_withdrawn, PlanStatus.WITHDRAWN), (_adopted, PlanStatus.ADOPTED)],
+    ids=["withdrawn", "adopted"],
+)
+def test_dates_of_an_adopted_or_withdrawn_plan_no_longer_move(lead, close, status):
+    plan, deadline = close(lead)
+    plan.refresh_from_db()
+    assert plan.status == status
     before = Event.objects.count()
+    expected = [str(PLAN_CLOSED) % {"status": status.label.lower()}]
 
-    with pytest.raises(PlanError):
-        phase_date_move(
-            plan=flow_plan, phase=Phase.TABLES, new=_far(400), reason="Proroga", by=lead
-        )
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as phase_refused:
+        phase_date_move(plan=plan, phase=Phase.TABLES, new=_far(400), reason="Proroga", by=lead)
+    with pytest.raises(PlanError) as due_refused:
         task_due_move(deadline=deadline, new=_far(400), reason="Proroga", by=lead)
+
+    assert phase_refused.value.messages == due_refused.value.messages == expected
     assert Event.objects.count() == before
 
 
