@@ -7,23 +7,13 @@ from viewflow.workflow.status import PROCESS, STATUS
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.plans.checks import REASON_MISSING
 from plm_workflow.plans.models import PlanStatus
-from plm_workflow.plans.phases import NODE_STATUS
-from tests.factories import ComuneFactory, UserFactory
+from plm_workflow.plans.phases import NODE_STATUS, node_phase
+from tests.factories import ComuneFactory, PlanFactory, UserFactory
 from tests.flows.helpers import advance, claim, open_task, process_url, url
 
 pytestmark = pytest.mark.django_db
 
 HUMAN_NODES = list(NODE_STATUS)
-NODE_PHASE = {
-    "assess": "assessment",
-    "check_assessment": "assessment",
-    "convene_tables": "tables",
-    "check_tables": "tables",
-    "draft": "drafting",
-    "review": "drafting",
-    "record_adoption": "adoption",
-    "verify_adoption": "adoption",
-}
 
 
 def act(client, person, plan, action, reason="Motivo", *, follow=True):
@@ -155,36 +145,38 @@ def test_resume_returns_to_the_remembered_state_and_node(
 
 @pytest.mark.parametrize("node", [*HUMAN_NODES, "draft saved", "suspended"])
 def test_withdrawal_from_any_step_cancels_the_open_task_and_ends_the_flow(
-    client, flow_plan, lead, coordinator, facilitator, node
+    client, lead, coordinator, node
 ):
     target = {"draft saved": "draft", "suspended": "review"}.get(node, node)
-    task = advance(client, flow_plan, target, coordinator=coordinator, facilitator=facilitator)
+    plan = PlanFactory(at=target, lead=lead, coordinator=coordinator)
+    task = open_task(plan)
     if node == "draft saved":
-        claim(client, coordinator, task)
-        client.post(url(task, "execute"), {"text": "Bozza.", "_draft": "1"})
+        client.force_login(coordinator)  # the plan's one coordinator holds the task
+        saved = client.post(url(task, "execute"), {"text": "Bozza.", "_draft": "1"})
+        assert (saved.status_code, saved["Location"]) == (302, url(task, "execute"))
     if node == "suspended":
-        act(client, lead, flow_plan, "suspend")
+        act(client, lead, plan, "suspend")
 
-    response = act(client, lead, flow_plan, "withdraw", reason="Il comune rinuncia")
+    response = act(client, lead, plan, "withdraw", reason="Il comune rinuncia", follow=False)
 
-    assert response.status_code == 200
-    flow_plan.refresh_from_db()
+    assert (response.status_code, response["Location"]) == (302, process_url(plan.process))
+    plan.refresh_from_db()
     task.refresh_from_db()
-    process = flow_plan.process
+    process = plan.process
     process.refresh_from_db()
-    assert flow_plan.status == PlanStatus.WITHDRAWN
+    assert plan.status == PlanStatus.WITHDRAWN
     assert task.status == STATUS.CANCELED
     assert process.status == PROCESS.CANCELED
     assert not process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
-    cancelled = Event.objects.get(plan=flow_plan, kind=EventKind.TASK_CANCELED)
+    cancelled = Event.objects.get(plan=plan, kind=EventKind.TASK_CANCELED)
     assert (cancelled.actor, cancelled.payload) == (
         lead,
         {
-            "concerns": {"plan": flow_plan.pk, "task": task.pk},
-            "phase": NODE_PHASE[target],
+            "concerns": {"plan": plan.pk, "task": task.pk},
+            "phase": node_phase(target),
             "node": target,
             "cause": "plan withdrawn",
         },
     )
-    assert flow_plan.withdrawn_at is not None
-    assert task.step.closed_at == flow_plan.withdrawn_at
+    assert plan.withdrawn_at is not None
+    assert task.step.closed_at == plan.withdrawn_at
