@@ -21,11 +21,12 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from plm_workflow.accounts.selectors import plan_visible
+from plm_workflow.audit.services import head_writes_deferred
 from plm_workflow.plans.errors import PlanError
+from plm_workflow.plans.permissions import remember_plan_perms
 from plm_workflow.web import FLOW_BUSY, report_refusal
 
 from . import rules
-from .models import PLMProcess
 from .views import (
     AssignView,
     ReassignView,
@@ -41,12 +42,17 @@ def load_task(node, request, process_pk: int, task_pk: int):
     The same answer for a task that does not exist and for one the user may not see: the
     page tells an outsider nothing about the plan.
     """
-    task = node.flow_class.task_class._default_manager.filter(
-        pk=task_pk, process_id=process_pk
-    ).first()
+    # One query: the task, its holder and domain row, its process and plan.
+    task = (
+        node.flow_class.task_class._default_manager.select_related(
+            "owner", "step", "process__plmprocess__plan__comune"
+        )
+        .filter(pk=task_pk, process_id=process_pk)
+        .first()
+    )
     if task is None or task.flow_task is None or task.flow_task.name != node.name:
         raise Http404
-    process = PLMProcess.objects.select_related("plan__comune").filter(pk=process_pk).first()
+    process = getattr(task.process, "plmprocess", None)
     if process is None or process.flow_class is not node.flow_class:
         raise Http404
     if not plan_visible(request.user, process.plan_id):
@@ -77,6 +83,8 @@ def _task_page(node, origin_view, *, execute=False):
         process_pk, task_pk = kwargs["process_pk"], kwargs["task_pk"]
 
         def call():
+            # The person's permissions on the plan are read once for the whole page.
+            remember_plan_perms(request.user)
             task = load_task(node, request, process_pk, task_pk)
             request.activation = node.activation_class(task)
             if execute:
@@ -87,7 +95,13 @@ def _task_page(node, origin_view, *, execute=False):
 
         try:
             if request.method == "POST":
-                with node.flow_class.lock(process_pk), transaction.atomic():
+                # The flow's lock is a transaction already: no savepoint of our own inside it.
+                # Each chain's head row is written once, as the page's transaction ends.
+                with (
+                    node.flow_class.lock(process_pk),
+                    transaction.atomic(savepoint=False),
+                    head_writes_deferred(),
+                ):
                     return call()
             return call()
         except PlanError as error:

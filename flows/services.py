@@ -15,6 +15,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from plm_workflow.accounts.services import role_revoke
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_FLOW, SYSTEM_OPERATOR, payload_of, record
+from plm_workflow.db import joined
 from plm_workflow.deadlines.models import StepKind, StepTask
 from plm_workflow.deadlines.services import dates_shift, task_due_compute
 from plm_workflow.launch.services import plan_launch
@@ -62,9 +63,10 @@ def task_complete(*, activation, by) -> None:
     """Record that the person completed the task, then let the flow create the next one.
 
     ``activation`` is the started activation viewflow gave the task's page, after the step's
-    own service ran.
+    own service ran. Joins the page's transaction without a savepoint: it refuses nothing,
+    and whatever it raises undoes that transaction.
     """
-    with transaction.atomic():
+    with joined():
         _record_task(EventKind.TASK_COMPLETED, activation.task, by)
         _step_update(activation.task, closed_at=timezone.now())
         activation.execute()
@@ -141,12 +143,20 @@ def task_opened(*, activation) -> StepTask:
 
 def _step_update(task, **fields) -> None:
     """Write the task's domain row (the flow's services alone do)."""
-    step = StepTask.objects.filter(task_id=task.pk).first()
+    step = _step_of(task)
     if step is None:  # a start or gate node: no human step
         return
     for name, value in fields.items():
         setattr(step, name, value)
     step.save(update_fields=list(fields))
+
+
+def _step_of(task) -> StepTask | None:
+    """Return the task's domain row: the one loaded with the task (a task page's), if any."""
+    descriptor = type(task).step
+    if descriptor.is_cached(task):
+        return descriptor.related.get_cached_value(task)
+    return StepTask.objects.filter(task_id=task.pk).first()
 
 
 def _step_held(task, holder) -> None:

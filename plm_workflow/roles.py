@@ -48,6 +48,11 @@ def is_auditor(user) -> bool:
     return is_active_user(user) and _in_group(user, AUDITOR_GROUP)
 
 
+def groups_known(user) -> bool:
+    """Return True if the user's global groups were read already (cached on the user object)."""
+    return user.__dict__.get("_plm_groups") is not None
+
+
 def _in_group(user, name: str) -> bool:
     # Cached on the user object for the request: pages ask several times.
     cache = user.__dict__.setdefault("_plm_groups", None)

@@ -7,7 +7,6 @@ out of date is refused, saying who changed it when, and overwrites nothing.
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
@@ -75,11 +74,11 @@ class WorkView(_StepView):
             if "_submit" not in self.request.POST:
                 form.add_error(None, SUBMIT_OR_SAVE)
                 return self.form_invalid(form)
-            with transaction.atomic():
-                phase_work_submit(
-                    plan=self.plan, phase=self.spec.phase, text=text, by=user, seen_version=version
-                )
-                return self.done(WORK_SUBMITTED)
+            # Atomic itself: a refusal leaves the note as it was. Completing the task is not
+            # inside the ``try``: whatever it raises undoes the whole page's transaction.
+            phase_work_submit(
+                plan=self.plan, phase=self.spec.phase, text=text, by=user, seen_version=version
+            )
         except StaleEdit as error:
             # Keep what the person typed; show the text saved meanwhile, and its version, so
             # that saving again is a deliberate choice.
@@ -90,6 +89,7 @@ class WorkView(_StepView):
             return self.refuse(form, error)
         except PlanError as error:
             return self.refuse(form, error)
+        return self.done(WORK_SUBMITTED)
 
 
 class CheckView(_StepView):
@@ -114,14 +114,15 @@ class CheckView(_StepView):
     def form_valid(self, form):
         decision = form.cleaned_data["decision"]
         try:
-            with transaction.atomic():
-                review_decide(
-                    plan=self.plan,
-                    phase=self.spec.phase,
-                    decision=decision,
-                    comments=form.cleaned_data["comments"],
-                    by=self.request.user,
-                )
-                return self.done(DECISION_RECORDED[ReviewDecision(decision)])
+            # Refuses before it writes anything, so the page shows the refusal on a clean
+            # transaction; completing the task is outside the ``try``, like the submission's.
+            review_decide(
+                plan=self.plan,
+                phase=self.spec.phase,
+                decision=decision,
+                comments=form.cleaned_data["comments"],
+                by=self.request.user,
+            )
         except PlanError as error:
             return self.refuse(form, error)
+        return self.done(DECISION_RECORDED[ReviewDecision(decision)])

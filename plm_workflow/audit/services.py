@@ -2,12 +2,13 @@
 
 import datetime
 import json
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from plm_workflow.db import lock_row
+from plm_workflow.db import lock_row, recall, remember
 
 from .chain import GENESIS, canonical, chain_of, content_of, digest
 from .models import ChainHead, Event
@@ -48,14 +49,11 @@ def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event
     chain = chain_of(plan_id)
     # Store exactly what is hashed: dates and decimals become their JSON text.
     payload = json.loads(canonical(payload or {}))
-    with transaction.atomic():
-        if plan is not None:
-            # Plan first, chain head second, as every service does: the event's foreign key
-            # would otherwise wait on the plan while holding the head (a deadlock).
-            lock_row(type(plan), plan.pk)
-        ChainHead.objects.get_or_create(chain=chain)
-        head = ChainHead.objects.select_for_update().get(chain=chain)
-        seq, prev_hash = head.seq + 1, head.hash or GENESIS
+    # No savepoint of its own: an append that fails fails the caller's transaction, so a change
+    # is never kept without its event.
+    with transaction.atomic(savepoint=False):
+        head_seq, head_hash = _locked_head(chain, plan)
+        seq, prev_hash = head_seq + 1, head_hash or GENESIS
         # Taken under the head's lock: a chain's times follow its sequence.
         occurred_at = timezone.now().astimezone(datetime.UTC)
         content = content_of(
@@ -69,11 +67,21 @@ def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event
             actor_system=actor_system,
             payload=payload,
         )
+        event_hash = digest(content)
+        if recall(_DEFERRED) is None:
+            # Move the head from exactly what this transaction holds; a head it no longer
+            # holds as remembered (changed behind the writer's back) is locked and read again.
+            moved = ChainHead.objects.filter(chain=chain, seq=head_seq, hash=head_hash).update(
+                seq=seq, hash=event_hash
+            )
+            if not moved:
+                forget_head(chain)
+                return record(kind=kind, actor=actor, plan=plan, payload=payload)
         event = Event.objects.create(
             chain=chain,
             seq=seq,
             prev_hash=prev_hash,
-            hash=digest(content),
+            hash=event_hash,
             content=content,
             kind=kind,
             occurred_at=occurred_at,
@@ -82,9 +90,78 @@ def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event
             actor_system=actor_system,
             payload=payload,
         )
-        head.seq, head.hash = seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        remember(_head_key(chain), (seq, event_hash))
     return event
+
+
+_DEFERRED = ("audit", "head writes deferred")
+
+
+@contextmanager
+def head_writes_deferred():
+    """Within the block, write each chain's head row once, as the block ends, not per event.
+
+    For a page's transaction, which appends several events to one chain: the events are
+    written as ever, each chain's head stays locked from its first append, and its row is
+    moved once to the last event. Every exception leaving the block must undo the
+    transaction (put the block last inside it); outside a transaction it does nothing.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block or recall(_DEFERRED) is not None:
+        yield  # no transaction, or one already deferring: that one writes the heads
+        return
+    starts: dict[str, tuple[int, str]] = {}  # each chain's head row as this transaction read it
+    remember(_DEFERRED, starts)
+    try:
+        yield
+    except BaseException:
+        remember(_DEFERRED, None)
+        raise
+    remember(_DEFERRED, None)
+    for chain, (seq, head_hash) in starts.items():
+        held = recall(_head_key(chain))
+        if held is None or held == (seq, head_hash):
+            continue  # nothing appended, or the appends were rolled back
+        moved = ChainHead.objects.filter(chain=chain, seq=seq, hash=head_hash).update(
+            seq=held[0], hash=held[1]
+        )
+        if not moved:
+            raise RuntimeError(f"The head of audit chain {chain} changed under its lock")
+
+
+def _head_key(chain: str) -> tuple:
+    return ("audit head", chain)
+
+
+def forget_head(chain: str) -> None:
+    """Make the next append to ``chain`` in this transaction lock and read its head again."""
+    remember(_head_key(chain), None)
+
+
+def _locked_head(chain: str, plan) -> tuple[int, str]:
+    """Return the chain head's sequence number and hash, holding its lock.
+
+    Locks are taken once per transaction, plan first and chain head second, as every
+    service does: the event's foreign key would otherwise wait on the plan while holding the
+    head (a deadlock). Later appends in the same transaction start from the head as this
+    transaction left it.
+    """
+    if plan is not None:
+        lock_row(type(plan), plan.pk)
+    held = recall(_head_key(chain))
+    starts = recall(_DEFERRED)
+    if held is None:
+        head = ChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            ChainHead.objects.get_or_create(chain=chain)
+            head = ChainHead.objects.select_for_update().get(chain=chain)
+        held = (head.seq, head.hash)
+        remember(_head_key(chain), held)
+        if starts is not None:
+            starts[chain] = held
+    elif starts is not None:
+        starts.setdefault(chain, held)  # locked before the block: its row was kept current
+    return held
 
 
 def payload_of(

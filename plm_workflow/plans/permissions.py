@@ -28,9 +28,23 @@ __all__ = [
     "can_suspend_or_resume",
     "can_withdraw",
     "holds_plan_perm",
+    "remember_plan_perms",
     "is_auditor",
     "is_lead",
 ]
+
+
+_PLAN_PERMS = "_plm_plan_perms"
+
+
+def remember_plan_perms(user) -> None:
+    """Read each plan's permissions of this user once, for as long as this user object lives.
+
+    For the user of one request (a page): nothing the page does changes its own holder's
+    permissions. Other user objects (services called from code) read them every time.
+    """
+    if user is not None and is_active_user(user):
+        user.__dict__.setdefault(_PLAN_PERMS, {})
 
 
 def holds_plan_perm(user, codename: str, plan) -> bool:
@@ -39,7 +53,14 @@ def holds_plan_perm(user, codename: str, plan) -> bool:
     Only permissions granted to the user on the plan count: superuser status and model-wide
     permissions open nothing here.
     """
-    return is_active_user(user) and codename in get_user_perms(user, plan)
+    if not is_active_user(user):
+        return False
+    remembered = user.__dict__.get(_PLAN_PERMS)
+    if remembered is None:
+        return codename in get_user_perms(user, plan)
+    if plan.pk not in remembered:
+        remembered[plan.pk] = frozenset(get_user_perms(user, plan))
+    return codename in remembered[plan.pk]
 
 
 def can_coordinate(plan, user) -> bool:

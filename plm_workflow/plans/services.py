@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_OPERATOR, changes, payload_of, record
-from plm_workflow.db import lock_row
+from plm_workflow.db import joined, lock_value
 
 from . import permissions, phases
 from .errors import PlanError
@@ -172,11 +172,14 @@ def plan_fields(plan: Plan) -> dict:
     }
 
 
-def _transition(*, plan: Plan, by, method, inputs: dict, **method_kwargs) -> Plan:
+def _transition(
+    *, plan: Plan, by, method, inputs: dict, stored: str | None = None, **method_kwargs
+) -> Plan:
     """Run one lifecycle transition: permission, checks, transition, validation, save.
 
     ``method`` is the ``Plan`` transition (e.g. ``Plan.approve``); ``inputs`` are what the
-    person gave (``comments`` or ``reason``), checked and recorded.
+    person gave (``comments`` or ``reason``), checked and recorded. ``stored`` is the status
+    a caller has just read under the plan's lock, if it has.
     """
     name = method.__name__
     meta = method._django_fsm
@@ -190,15 +193,22 @@ def _transition(*, plan: Plan, by, method, inputs: dict, **method_kwargs) -> Pla
     inputs = {key: str(value).strip() for key, value in inputs.items()}
     text = " ".join(value for value in inputs.values() if value)
     try:
-        with transaction.atomic():
-            # Lock the plan so the checks read data nobody changes before the save.
-            lock_row(Plan, plan.pk)
+        # Joins a caller's transaction without a savepoint: every refusal comes before the
+        # first write.
+        with joined():
+            # Lock the plan so the checks read data nobody changes before the save; a copy
+            # whose status is no longer the stored one is refused before anything is written.
+            if stored is None:
+                stored = lock_value(Plan, plan.pk, "status")
+            if stored != plan.status:
+                raise ConcurrentTransition("The plan's status changed since it was read")
             messages = phases.failing_messages(plan, name, **inputs)
             if messages:
                 raise PlanError(messages)
             before = plan_fields(plan)
             bound(**method_kwargs)
-            plan.full_clean(exclude=["status"])  # protected: the FSM guards it
+            # The status is protected (the FSM guards it); the comune never changes here.
+            plan.full_clean(exclude=["status", "comune"])
             plan._history_user = by
             plan._change_reason = f"{name}: {text}" if text else name
             plan.save()
@@ -281,10 +291,10 @@ def plan_withdraw(*, plan: Plan, by, reason: str) -> Plan:
     )
 
 
-def _run(transition, *, plan: Plan, by, comments: str = "") -> Plan:
+def _run(transition, *, plan: Plan, by, comments: str = "", stored: str | None = None) -> Plan:
     """Run a phase's transition (from the registry), with the comments if it takes them."""
     inputs = {"comments": comments} if "comments" in _TAKES_COMMENTS.get(transition, ()) else {}
-    return _transition(plan=plan, by=by, method=transition, inputs=inputs)
+    return _transition(plan=plan, by=by, method=transition, inputs=inputs, stored=stored)
 
 
 # The transitions that record the facilitator's comments.
@@ -298,7 +308,7 @@ _TAKES_COMMENTS = {
 
 def _lock_status(plan: Plan) -> str:
     """Lock the plan's row and return its stored status."""
-    return Plan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
+    return lock_value(Plan, plan.pk, "status")
 
 
 def phase_note_save(
@@ -312,7 +322,7 @@ def phase_note_save(
     if not permissions.can_coordinate(plan, by):
         raise PlanError.not_allowed()
     spec = phases.spec_of(phase)
-    with transaction.atomic():
+    with joined():  # every refusal comes before the write
         # Read the status under lock: a phase closed meanwhile takes no more notes. The
         # plan's lock serialises writers of its notes too.
         if _lock_status(plan) != spec.status:
@@ -410,16 +420,15 @@ def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", 
         raise PlanError.not_allowed()
     spec, decision = phases.spec_of(phase), ReviewDecision(decision)
     comments = comments.strip()
-    with transaction.atomic():
+    # Joins a caller's transaction without a savepoint: every refusal comes before the first
+    # write (the review is validated before the transition runs).
+    with joined():
         # Under the plan's lock: one decision at a time, rounds counted without gaps.
-        if _lock_status(plan) != spec.check_status:
+        stored = _lock_status(plan)
+        if stored != spec.check_status:
             raise PlanError([NOT_UNDER_REVIEW % {"phase": spec.label}])
-        if decision == ReviewDecision.APPROVED:
-            _run(spec.approve, plan=plan, by=by, comments=comments)
-        elif not comments:
+        if decision != ReviewDecision.APPROVED and not comments:
             raise PlanError([RETURN_WITHOUT_COMMENTS])
-        elif spec.send_back is not None:
-            _run(spec.send_back, plan=plan, by=by, comments=comments)
         review = Review(
             plan=plan,
             phase=spec.phase,
@@ -428,7 +437,16 @@ def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", 
             comments=comments,
             reviewer=by,
         )
-        review.full_clean(validate_unique=False)  # the round is counted under the plan's lock
+        # The plan is locked and the reviewer is the person acting: no lookups for them. The
+        # constraints are this service's own rules (comments on a return, just above; the
+        # round counted under the plan's lock), and the database enforces them as well.
+        review.full_clean(
+            exclude=["plan", "reviewer"], validate_unique=False, validate_constraints=False
+        )
+        if decision == ReviewDecision.APPROVED:
+            _run(spec.approve, plan=plan, by=by, comments=comments, stored=stored)
+        elif spec.send_back is not None:
+            _run(spec.send_back, plan=plan, by=by, comments=comments, stored=stored)
         review._history_user = by
         review._change_reason = f"review: {decision}"
         review.save()
