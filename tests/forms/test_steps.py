@@ -1,0 +1,114 @@
+import pytest
+from django import forms as django_forms
+from django.core.validators import MinValueValidator
+
+from forms import adoption, assessment, drafting, tables
+from forms.steps import DecisionForm, PhaseNoteForm
+from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, ReviewDecision
+
+
+def test_a_phase_note_carries_the_version_the_page_showed_hidden():
+    form = PhaseNoteForm(data={"text": "Fatto.", "version": "3"})
+
+    assert form.is_valid()
+    assert form.cleaned_data == {"text": "Fatto.", "version": 3}
+    assert isinstance(form.fields["version"].widget, django_forms.HiddenInput)
+    assert 'type="hidden" name="version" value="3"' in str(form["version"])
+
+
+def test_a_phase_note_may_be_empty_without_a_version_but_not_a_negative_one():
+    assert PhaseNoteForm(data={}).is_valid()
+
+    form = PhaseNoteForm(data={"text": "x", "version": "-1"})
+
+    minimum = str(MinValueValidator.message) % {"limit_value": 0}
+    assert form.errors == {"version": [minimum]}
+
+
+@pytest.mark.parametrize("decision", [ReviewDecision.APPROVED, ReviewDecision.RETURNED])
+def test_a_decision_with_comments_is_accepted(decision):
+    form = DecisionForm(data={"decision": decision, "comments": "Da completare."})
+
+    assert form.is_valid()
+    assert form.cleaned_data == {"decision": decision, "comments": "Da completare."}
+
+
+def test_an_approval_needs_no_comments():
+    assert DecisionForm(data={"decision": ReviewDecision.APPROVED}).is_valid()
+
+
+@pytest.mark.parametrize("comments", ["", "   \n "])
+def test_a_return_without_comments_is_refused_with_the_reason(comments):
+    form = DecisionForm(data={"decision": ReviewDecision.RETURNED, "comments": comments})
+
+    assert form.errors == {"comments": [str(RETURN_WITHOUT_COMMENTS)]}
+
+
+def test_a_decision_is_one_of_the_review_decisions():
+    form = DecisionForm(data={"decision": "maybe"})
+
+    message = str(django_forms.ChoiceField.default_error_messages["invalid_choice"])
+    assert form.errors == {"decision": [message % {"value": "maybe"}]}
+
+
+WORK_FORMS = {
+    "assessment": assessment.AssessmentWorkForm,
+    "tables": tables.TablesWorkForm,
+    "drafting": drafting.DraftingWorkForm,
+    "adoption": adoption.AdoptionWorkForm,
+}
+CHECK_FORMS = {
+    "assessment": assessment.AssessmentCheckForm,
+    "tables": tables.TablesCheckForm,
+    "drafting": drafting.DraftingCheckForm,
+    "adoption": adoption.AdoptionCheckForm,
+}
+
+
+def test_each_phase_names_its_note_its_own_way_and_keeps_the_version():
+    forms = [form_class() for form_class in WORK_FORMS.values()]
+
+    labels = [str(form.fields["text"].label) for form in forms]
+    helps = [str(form.fields["text"].help_text) for form in forms]
+    assert len(set(labels)) == len(set(helps)) == len(WORK_FORMS)
+    assert str(PhaseNoteForm().fields["text"].label) not in labels
+    for form in forms:
+        assert isinstance(form, PhaseNoteForm)
+        assert isinstance(form.fields["version"].widget, django_forms.HiddenInput)
+
+
+def test_a_phases_label_does_not_leak_into_the_base_form_or_another_phase():
+    assessment.AssessmentWorkForm()
+
+    assert str(PhaseNoteForm().fields["text"].label) == "Nota di fase"
+
+
+@pytest.mark.parametrize("phase", list(WORK_FORMS))
+def test_each_phases_note_form_keeps_the_submitted_text_and_version(phase):
+    form = WORK_FORMS[phase](data={"text": "Fatto.", "version": "2"})
+
+    assert form.is_valid()
+    assert form.cleaned_data == {"text": "Fatto.", "version": 2}
+
+
+@pytest.mark.parametrize("phase", list(CHECK_FORMS))
+def test_each_phases_check_refuses_a_return_without_comments(phase):
+    form = CHECK_FORMS[phase](data={"decision": ReviewDecision.RETURNED})
+
+    assert form.errors == {"comments": [str(RETURN_WITHOUT_COMMENTS)]}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="production bug: the per-phase labels of forms/<phase>.py are not in the Italian "
+    "catalogue, so Italian pages show them in English",
+)
+@pytest.mark.parametrize("phase", list(WORK_FORMS))
+def test_each_phases_note_label_is_italian_by_default(phase):
+    from django.utils import translation
+
+    italian = str(WORK_FORMS[phase]().fields["text"].label)
+    with translation.override("en"):
+        english = str(WORK_FORMS[phase]().fields["text"].label)
+
+    assert italian != english
