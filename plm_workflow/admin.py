@@ -1,4 +1,5 @@
 from django.contrib.admin import AdminSite
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,17 @@ class SuperuserAdminSite(AdminSite):
 
 class ReadOnlyAdminMixin:
     """Inspect, never change: every change goes through the app's services."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Show a past version; never save it back.
+
+        simple-history's form view asks only for the view permission and saves a valid POST
+        (``SIMPLE_HISTORY_REVERT_DISABLED`` only hides its button): a revert would change a
+        row with no service and no audit event.
+        """
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_add_permission(self, request, obj=None):
         return False

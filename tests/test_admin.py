@@ -59,12 +59,6 @@ def _history_form(row, **changes):
     return {**values, **changes}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="production bug: simple_history's history form saves a valid POST although the "
-    "admin is read-only and SIMPLE_HISTORY_REVERT_DISABLED is set (a comune is changed, a "
-    "plan's POST ends in django-fsm's AttributeError, a 500)",
-)
 @pytest.mark.parametrize(("model", "field"), [("plan", "title"), ("comune", "name")])
 def test_a_row_cannot_be_reverted_from_its_admin_history(client, superuser, plan, model, field):
     row = plan if model == "plan" else plan.comune
