@@ -69,7 +69,8 @@ def test_verify_audit_refuses_an_unknown_plan_and_a_bad_heads_file(plan, tmp_pat
 def test_verify_audit_of_one_plan_counts_its_chain_only(plan):
     output = run("verify_audit", "--plan", str(plan.pk))
 
-    assert output == f"OK: 1 catene, {Event.objects.filter(plan=plan).count()} eventi verificati.\n"
+    events = Event.objects.filter(plan=plan).count()
+    assert output == f"OK: 1 catena, {events} eventi verificati.\n"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from plm_workflow.audit.chain import chain_of
 from plm_workflow.audit.verify import chains_verify, heads_parse, recorded_plan_ids
@@ -47,9 +48,11 @@ class Command(BaseCommand):
                 _("The audit log is broken: %(count)d problems found.")
                 % {"count": len(result.broken)}
             )
-        message = _("OK: %(chains)d chains, %(events)d events verified.") % {
-            "chains": result.chains,
-            "events": result.events,
+        message = _("OK: %(chains)s, %(events)s verified.") % {
+            "chains": ngettext("%(count)d chain", "%(count)d chains", result.chains)
+            % {"count": result.chains},
+            "events": ngettext("%(count)d event", "%(count)d events", result.events)
+            % {"count": result.events},
         }
         if recorded:
             message += " " + _("They extend the %(count)d recorded heads.") % {
