@@ -98,11 +98,6 @@ def test_each_phases_check_refuses_a_return_without_comments(phase):
     assert form.errors == {"comments": [str(RETURN_WITHOUT_COMMENTS)]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="production bug: the per-phase labels of forms/<phase>.py are not in the Italian "
-    "catalogue, so Italian pages show them in English",
-)
 @pytest.mark.parametrize("phase", list(WORK_FORMS))
 def test_each_phases_note_label_is_italian_by_default(phase):
     from django.utils import translation
