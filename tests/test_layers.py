@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {
     "plm_workflow.ids": 0,
     "plm_workflow.db": 0,
+    "plm_workflow.limits": 0,
     "plm_workflow.roles": 0,
     "plm_workflow.profiles": 0,
     "plm_workflow.formats": 0,
