@@ -42,6 +42,12 @@ PLANS ?= 7896
 benchmark: $(VENV)/.installed-app
 	$(BIN)/python -m benchmarks.task_lists --plans $(PLANS)
 
+# What one click costs: tasks completed over HTTP, in time and queries (not part of the tests).
+COMPLETIONS ?= 200
+.PHONY: benchmark-completions
+benchmark-completions: $(VENV)/.installed-app
+	$(BIN)/python -m benchmarks.completions --completions $(COMPLETIONS)
+
 # The checks CI runs besides the tests.
 checks: $(VENV)/.installed-test
 	$(BIN)/ruff check .
