@@ -63,7 +63,7 @@ def test_concurrent_actions_on_one_plan_make_one_unbroken_chain(plan, coordinato
                     kind=EventKind.TASK_CREATED,
                     actor="system:flow",
                     plan=plan,
-                    payload={"writer": index},
+                    payload={"cause": f"writer {index}"},
                 )
             )
 
