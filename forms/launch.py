@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from plm_workflow import roles
 from plm_workflow.deadlines.services import PHASE_ORDER, schedule_defaults
 from plm_workflow.plans.documents import pdf_problems
+from plm_workflow.plans.models import Plan
 from plm_workflow.plans.selectors import ComuneLookupError, comune_get
 
 
@@ -48,8 +49,14 @@ class LaunchForm(forms.Form):
         max_length=250,
         help_text=_("Type to search; or give the ISTAT code or “Name (PROV)”, e.g. Castro (LE)."),
     )
-    title = forms.CharField(label=_("Cycle title"), max_length=200, initial="PLM")
-    adhesion_act_number = forms.CharField(label=_("Adhesion act number"), max_length=50)
+    # The plan's own lengths, so the form and the model never disagree.
+    title = forms.CharField(
+        label=_("Cycle title"), max_length=Plan._meta.get_field("title").max_length, initial="PLM"
+    )
+    adhesion_act_number = forms.CharField(
+        label=_("Adhesion act number"),
+        max_length=Plan._meta.get_field("adhesion_act_number").max_length,
+    )
     adhesion_act_date = forms.DateField(
         label=_("Adhesion act date"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -6,6 +6,7 @@ Each phase has its own module (``forms/<phase>.py``) with the forms of its work 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plm_workflow.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, TextLimitValidator
 from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, ReviewDecision
 
 
@@ -15,7 +16,10 @@ class PhaseNoteForm(forms.Form):
     text = forms.CharField(
         label=_("Phase note"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        # The limit's own validator, not max_length: its message groups the numbers and
+        # counts a line break as one, as the browser's maxlength does.
+        validators=[TextLimitValidator(NOTE_MAX_CHARS)],
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": NOTE_MAX_CHARS}),
         help_text=_("What was done in this phase. Save a draft at any time; submit when done."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
@@ -28,7 +32,8 @@ class DecisionForm(forms.Form):
     comments = forms.CharField(
         label=_("Comments"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[TextLimitValidator(REASON_MAX_CHARS)],
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": REASON_MAX_CHARS}),
         help_text=_("Required to return the work: say what must change."),
     )
 
@@ -36,6 +41,7 @@ class DecisionForm(forms.Form):
         cleaned = super().clean()
         if (
             cleaned.get("decision") == ReviewDecision.RETURNED
+            and "comments" not in self.errors  # too long: its own message says so
             and not (cleaned.get("comments") or "").strip()
         ):
             self.add_error("comments", RETURN_WITHOUT_COMMENTS)

@@ -7,6 +7,8 @@ said once, in the phase registry (``phases.py``).
 
 from django.utils.translation import gettext_lazy as _
 
+from plm_workflow.limits import reason_too_long
+
 from .models import RETURN_WITHOUT_COMMENTS, Phase, PhaseNote
 
 ASSESSMENT_NOTE_MISSING = _("The needs assessment note is not filled.")
@@ -44,3 +46,8 @@ def comments_given(plan, *, comments: str = "", **inputs):
 
 def reason_given(plan, *, reason: str = "", **inputs):
     return None if reason.strip() else REASON_MISSING
+
+
+def inputs_within_limits(plan, *, comments: str = "", reason: str = "", **inputs):
+    """Refuse comments or a reason over REASON_MAX_CHARS (every transition runs this)."""
+    return reason_too_long(comments) or reason_too_long(reason)

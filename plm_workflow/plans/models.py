@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from plm_workflow.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, TextLimitValidator
+
 from . import permissions
 
 ISTAT_CODE_VALIDATOR = RegexValidator(r"^\d{6}$", _("An ISTAT code has exactly six digits."))
@@ -154,9 +156,19 @@ class Plan(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         help_text=_("The state a suspended plan returns to when resumed."),
     )
     suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
-    suspension_reason = models.TextField(_("reason for the suspension"), blank=True)
+    suspension_reason = models.TextField(
+        _("reason for the suspension"),
+        blank=True,
+        max_length=REASON_MAX_CHARS,
+        validators=[TextLimitValidator(REASON_MAX_CHARS)],
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
-    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
+    withdrawal_reason = models.TextField(
+        _("reason for the withdrawal"),
+        blank=True,
+        max_length=REASON_MAX_CHARS,
+        validators=[TextLimitValidator(REASON_MAX_CHARS)],
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -293,7 +305,12 @@ class PhaseNote(models.Model):
         Plan, on_delete=models.PROTECT, related_name="phase_notes", verbose_name=_("plan")
     )
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
-    text = models.TextField(_("note"), blank=True)
+    text = models.TextField(
+        _("note"),
+        blank=True,
+        max_length=NOTE_MAX_CHARS,
+        validators=[TextLimitValidator(NOTE_MAX_CHARS)],
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
@@ -330,7 +347,12 @@ class Review(models.Model):
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     round = models.PositiveSmallIntegerField(_("round"), validators=[MinValueValidator(1)])
     decision = models.CharField(_("decision"), max_length=20, choices=ReviewDecision.choices)
-    comments = models.TextField(_("comments"), blank=True)
+    comments = models.TextField(
+        _("comments"),
+        blank=True,
+        max_length=REASON_MAX_CHARS,
+        validators=[TextLimitValidator(REASON_MAX_CHARS)],
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

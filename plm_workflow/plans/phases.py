@@ -166,7 +166,8 @@ def _transition_checks() -> dict[str, tuple]:
         table[spec.closing.__name__] = spec.checks
         if spec.send_back is not None:
             table[spec.send_back.__name__] = (checks.comments_given,)
-    return table
+    # Whatever a person gives a transition fits its limit, on every transition.
+    return {name: (*named, checks.inputs_within_limits) for name, named in table.items()}
 
 
 # The named checks of every lifecycle transition, by its name.

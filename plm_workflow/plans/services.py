@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_OPERATOR, changes, payload_of, record
 from plm_workflow.db import joined, lock_value
+from plm_workflow.limits import note_too_long, reason_too_long
 
 from . import permissions, phases
 from .errors import PlanError
@@ -322,6 +323,9 @@ def phase_note_save(
     if not permissions.can_coordinate(plan, by):
         raise PlanError.not_allowed()
     spec = phases.spec_of(phase)
+    too_long = note_too_long(text)
+    if too_long:
+        raise PlanError([too_long])
     with joined():  # every refusal comes before the write
         # Read the status under lock: a phase closed meanwhile takes no more notes. The
         # plan's lock serialises writers of its notes too.
@@ -429,6 +433,9 @@ def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", 
             raise PlanError([NOT_UNDER_REVIEW % {"phase": spec.label}])
         if decision != ReviewDecision.APPROVED and not comments:
             raise PlanError([RETURN_WITHOUT_COMMENTS])
+        too_long = reason_too_long(comments)
+        if too_long:
+            raise PlanError([too_long])
         review = Review(
             plan=plan,
             phase=spec.phase,

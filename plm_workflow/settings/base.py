@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plm_workflow.middleware.ItalianFirstLocaleMiddleware",
+    "plm_workflow.middleware.ControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     # An anonymous POST to a page that needs login (an expired session): "nothing was saved".
     "plm_workflow.middleware.ExpiredSessionMiddleware",
@@ -159,6 +160,14 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Largest file accepted (the signed acts are PDFs), in bytes.
 PLM_MAX_UPLOAD_BYTES = env.int("PLM_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# What one request may carry besides its files (Django leaves the files out of this count):
+# the longest form holds a 20,000-character note, at most 80 KB of UTF-8, so 1 MiB is ample.
+# A larger body is refused with a 400 (RequestDataTooBig) before any view reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploads larger than this go to a temporary file rather than memory (not a limit).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 STORAGES = {
     "default": {
         "BACKEND": env(
