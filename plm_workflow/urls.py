@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.views import PasswordResetView
 from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.auth import AuthViewset
@@ -7,6 +8,7 @@ from viewflow.urls import Application, Site
 from flows.flows import PLMFlow
 from flows.lists import ArchiveView, InboxView, PlanListView, QueueView
 from flows.viewsets import PLMFlowViewset
+from forms.accounts import ThrottledPasswordResetForm
 
 from . import health
 from .ids import IdConverter
@@ -43,6 +45,8 @@ urlpatterns = [
         AuthViewset(
             with_profile_view=False,
             login_view=PLMLoginView.as_view(),
+            # A few reset e-mails per address an hour, counted in the database.
+            pass_reset_view=PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
         ).urls,
     ),
     # The language switcher works before login too (the login page offers it); a logged-in
