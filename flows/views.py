@@ -1,7 +1,5 @@
 """The pages of the PLM flow: thin, each calls one service and shows its refusals."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -15,7 +13,9 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow.views import FlowChartView
 from viewflow.workflow.status import STATUS
 
+from forms.fields import form_messages
 from forms.launch import LaunchForm
+from forms.plan import DateMoveForm, PhaseDateMoveForm, ReasonForm
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.models import StepTask
 from plm_workflow.deadlines.services import can_move_dates, phase_date_move, task_due_move
@@ -411,8 +411,9 @@ class PlanStateView(_PlanActionView):
     done_message = None
 
     def act(self, process, request):
+        form = _valid(ReasonForm(request.POST))
         plan = Plan.objects.get(pk=process.plan_id)
-        self.service(plan=plan, by=request.user, reason=request.POST.get("reason", ""))
+        self.service(plan=plan, by=request.user, reason=form.cleaned_data["reason"])
         return self.done_message
 
 
@@ -431,15 +432,17 @@ class WithdrawView(PlanStateView):
     done_message = _("The plan is withdrawn and its open task cancelled.")
 
 
-INVALID_DATE = _("Give the new date as a date of the calendar.")
 DATE_MOVED = _("Date moved to %(date)s.")
 
 
-def _posted_date(request):
-    try:
-        return datetime.date.fromisoformat(request.POST.get("date", "").strip()[:10])
-    except ValueError:
-        raise PlanError([INVALID_DATE]) from None
+def _valid(form, *, allowed: bool = True):
+    """Return the form if it is valid; else refuse with its messages (nothing changes), or
+    403 to someone who may not act at all."""
+    if not form.is_valid():
+        if not allowed:
+            raise PermissionDenied
+        raise PlanError(form_messages(form))
+    return form
 
 
 def _moved(day) -> str:
@@ -447,34 +450,41 @@ def _moved(day) -> str:
 
 
 class PhaseDateMoveView(_PlanActionView):
-    """Move a phase's date (``date``, ``reason``)."""
+    """Move a phase's date (``date``, ``reason``, ``shown``; ``shift_later``)."""
 
     def act(self, process, request, *, phase):
         if phase not in Phase.values:
             raise Http404
+        allowed = can_move_dates(process.plan, request.user)
+        data = _valid(PhaseDateMoveForm(request.POST), allowed=allowed).cleaned_data
         row = phase_date_move(
             plan=process.plan,
             phase=phase,
-            new=_posted_date(request),
-            reason=request.POST.get("reason", ""),
+            new=data["date"],
+            reason=data["reason"],
             by=request.user,
+            shown=data["shown"],
+            shift_later=data["shift_later"],
         )
         return _moved(row.current)
 
 
 class DueDateMoveView(_PlanActionView):
-    """Move an open task's due date (``date``, ``reason``)."""
+    """Move an open task's due date (``date``, ``reason``, ``shown``)."""
 
     def back_url(self, process, *, task_pk):
         deadline = self._deadline(process, task_pk)
         return deadline.task.flow_task.reverse("detail", args=[process.pk, task_pk])
 
     def act(self, process, request, *, task_pk):
+        allowed = can_move_dates(process.plan, request.user)
+        data = _valid(DateMoveForm(request.POST), allowed=allowed).cleaned_data
         deadline = task_due_move(
             deadline=self._deadline(process, task_pk),
-            new=_posted_date(request),
-            reason=request.POST.get("reason", ""),
+            new=data["date"],
+            reason=data["reason"],
             by=request.user,
+            shown=data["shown"],
         )
         return _moved(deadline.due)
 

@@ -11,6 +11,8 @@ from plm_workflow.plans.documents import pdf_problems
 from plm_workflow.plans.models import Plan
 from plm_workflow.plans.selectors import ComuneLookupError, comune_get
 
+from .fields import RecordMultipleChoiceField
+
 
 class _OfferedIterator(ModelChoiceIterator):
     """The choices the page offers: the field's ``offered`` people, not all it accepts."""
@@ -20,7 +22,7 @@ class _OfferedIterator(ModelChoiceIterator):
         self.queryset = field.offered
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
+class PersonChoiceField(RecordMultipleChoiceField):
     """People to name at launch: offers those who may take a comune role, accepts any active one.
 
     A person offered no more (made auditor or lead since the page was opened) still reaches the

@@ -1,10 +1,13 @@
 import time
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from plm_workflow.ids import has_control_characters
 from plm_workflow.profiles.language import session_language
 
 
@@ -136,3 +139,30 @@ class SessionRenewalMiddleware:
             if now - session.get(self.key, 0) >= settings.PLM_SESSION_RENEW_SECONDS:
                 session[self.key] = now  # saved, with a new expiry, by SessionMiddleware
         return response
+
+
+CONTROL_IN_ADDRESS = _("The address contains a control character (such as NUL): nothing was done.")
+
+
+class ControlCharactersMiddleware:
+    """Refuse (400) an address whose path or query string holds a control character.
+
+    A NUL byte cannot reach a PostgreSQL text column, and no C0 control character other than
+    TAB, LF and CR has a place in an address; forms refuse them in what is posted (the
+    validator in ``plm_workflow.ids``). Request bodies are not read here, so uploads are never
+    scanned. List after the locale middleware, so the answer speaks the person's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET
+        if has_control_characters(request.path) or any(
+            has_control_characters(key) or any(has_control_characters(v) for v in values)
+            for key, values in query.lists()
+        ):
+            return HttpResponseBadRequest(
+                str(CONTROL_IN_ADDRESS), content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)

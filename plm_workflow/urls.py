@@ -11,12 +11,13 @@ from flows.viewsets import PLMFlowViewset
 from forms.accounts import ThrottledPasswordResetForm
 
 from . import health
-from .ids import IdConverter
+from .ids import IdConverter, IstatConverter
 from .profiles.views import language_set
 from .views import ComuneSearchView, ComuneView, DocumentView, HomeView, PLMLoginView
 
 # Record ids in our paths: the flow's paths below are built with it.
 register_converter(IdConverter, "id")
+register_converter(IstatConverter, "istat")
 
 
 class HomeApplication(Application):
@@ -53,7 +54,7 @@ urlpatterns = [
     # person's choice is stored and applied at their next login.
     path("i18n/setlang/", language_set, name="set_language"),
     path("comuni/search/", ComuneSearchView.as_view(), name="comune_search"),
-    path("comuni/<str:istat_code>/", ComuneView.as_view(), name="comune"),
+    path("comuni/<istat:istat_code>/", ComuneView.as_view(), name="comune"),
     path("files/<uuid:public_id>/", DocumentView.as_view(), name="document"),
     path("admin/", admin.site.urls),
     path("health/live/", health.live, name="health_live"),

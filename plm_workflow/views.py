@@ -14,12 +14,13 @@ from viewflow.contrib.auth import AuthenticationForm
 from flows.flows import PLMFlow
 from flows.selectors import inbox_for, queue_for
 from flows.views import process_url
+from forms.fields import form_messages
+from forms.plan import ComuneSearchForm, PatronDayForm
 from plm_workflow.accounts.selectors import comuni_visible_to, plans_visible_to
-from plm_workflow.deadlines.services import comune_patron_day_set
-from plm_workflow.ids import parse_id
+from plm_workflow.deadlines.services import PATRON_DAY_NOT_ALLOWED, comune_patron_day_set
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import PATRON_DAY_INVALID, Document
+from plm_workflow.plans.models import Document
 from plm_workflow.plans.pdfs import download_name
 from plm_workflow.plans.selectors import comuni_search
 from plm_workflow.web import report_refusal
@@ -50,7 +51,10 @@ class ComuneSearchView(View):
     def get(self, request):
         if not permissions.is_lead(request.user):
             raise PermissionDenied
-        found = comuni_search(text=request.GET.get("q", ""))
+        form = ComuneSearchForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse({"results": [], "errors": form_messages(form)}, status=400)
+        found = comuni_search(text=form.cleaned_data["q"])
         return JsonResponse({"results": [comune.label for comune in found]})
 
 
@@ -58,7 +62,7 @@ class ComuneView(TemplateView):
     """A comune: its registry data, patron day and plans (for those who may see its plans).
 
     The lead sets the patron day here (POST ``patron_day``, ``patron_month``; both empty to
-    clear it).
+    clear it; ``shown``, the patron day the page showed).
     """
 
     template_name = "plm_workflow/comune.html"
@@ -86,16 +90,18 @@ class ComuneView(TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        day, month = request.POST.get("patron_day", ""), request.POST.get("patron_month", "")
+        form = PatronDayForm(request.POST)
         try:
-            if day.strip() or month.strip():
-                day_value, month_value = parse_id(day), parse_id(month)
-                if day_value is None or month_value is None:
-                    raise PlanError([PATRON_DAY_INVALID])
-            else:
-                day_value = month_value = None  # both empty: clear it
+            if not permissions.is_lead(request.user):
+                raise PlanError([PATRON_DAY_NOT_ALLOWED], forbidden=True)
+            if not form.is_valid():
+                raise PlanError(form_messages(form))
             comune_patron_day_set(
-                comune=self.comune, day=day_value, month=month_value, by=request.user
+                comune=self.comune,
+                day=form.cleaned_data["patron_day"],
+                month=form.cleaned_data["patron_month"],
+                by=request.user,
+                shown=form.shown_value(),
             )
         except PlanError as error:
             report_refusal(request, error)

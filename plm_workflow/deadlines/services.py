@@ -25,6 +25,14 @@ NO_SCHEDULE = _("This plan has no schedule to move.")
 MAX_YEARS_AHEAD = 10
 DATE_IN_PAST = _("%(phase)s: the date %(date)s is already past.")
 DATES_OUT_OF_ORDER = _("%(phase)s cannot end before %(previous)s.")
+DATE_AFTER_NEXT = _("%(phase)s cannot end after %(next)s (%(date)s).")
+DATE_BEFORE_PREVIOUS = _("%(phase)s cannot end before %(previous)s (%(date)s).")
+SHIFT_LATER_HINT = _(
+    "To keep the phases in order, tick “Also move the later phases by the same number of days”."
+)
+CHANGED_MEANWHILE = _(
+    "Someone else changed it to %(current)s meanwhile: nothing was changed. Check it and try again."
+)
 NEW_DATE_IN_PAST = _("The new date %(date)s is already past.")
 REASON_MISSING = _("Give the reason for the change.")
 DATE_UNCHANGED = _("That is already the date: nothing was changed.")
@@ -162,21 +170,102 @@ def _clean_move(*, old, new, reason, comune) -> datetime.date:
     return new
 
 
-def phase_date_move(*, plan: Plan, phase: str, new, reason: str, by) -> PhaseDate:
+def phase_date_move(
+    *,
+    plan: Plan,
+    phase: str,
+    new,
+    reason: str,
+    by,
+    shown: datetime.date | None = None,
+    shift_later: bool = False,
+) -> PhaseDate:
     """Move a phase's current date (the lead or the plan's facilitators), with a reason.
 
     The baseline stays. The open first-round work task of that phase follows the new date.
+    The phases stay in order: a date before the previous phase's or after the next one's is
+    refused, unless ``shift_later`` moves each later phase by the same number of days too
+    (then off non-working days, one change each, caused by this move). ``shown`` is the date
+    the page showed: if it changed meanwhile, the move is refused with the current date.
     """
     _may_move_dates(plan, by)
     phase = Phase(phase)
     with transaction.atomic():
         _lock_open_plan(plan)
-        row = PhaseDate.objects.select_for_update().filter(plan=plan, phase=phase).first()
+        rows = {
+            row.phase: row
+            for row in PhaseDate.objects.select_for_update().filter(plan=plan).order_by("pk")
+        }
+        row = rows.get(phase)
         if row is None:
             raise PlanError([str(NO_SCHEDULE)])
+        if shown is not None and shown != row.current:
+            raise _changed_meanwhile(row.current.strftime("%d/%m/%Y"))
         new = _clean_move(old=row.current, new=new, reason=reason, comune=plan.comune)
-        _move_phase(row, new=new, reason=reason.strip(), by=by)
+        index = PHASE_ORDER.index(phase)
+        later = [rows[p] for p in PHASE_ORDER[index + 1 :] if p in rows]
+        earlier = [rows[p] for p in PHASE_ORDER[:index] if p in rows]
+        delta = new - row.current
+        shifted = (
+            {other.phase: next_working_day(other.current + delta, plan.comune) for other in later}
+            if shift_later
+            else {}
+        )
+        _refuse_disorder(
+            phase=phase,
+            new=new,
+            previous=earlier[-1] if earlier else None,
+            following=None if shift_later or not later else later[0],
+            shifted=shifted,
+        )
+        reason = reason.strip()
+        _move_phase(row, new=new, reason=reason, by=by)
+        for other in later:
+            if shifted.get(other.phase, other.current) != other.current:
+                _move_phase(
+                    other,
+                    new=shifted[other.phase],
+                    reason=reason,
+                    by=by,
+                    cause=f"{phase.value} date moved",
+                )
     return row
+
+
+def _changed_meanwhile(current: str) -> PlanError:
+    """Return the refusal of a change made on a page that showed another value."""
+    return PlanError([str(CHANGED_MEANWHILE % {"current": current})])
+
+
+def _refuse_disorder(*, phase, new, previous, following, shifted) -> None:
+    """Refuse a phase date before the previous phase's, after the next one's, or later phases
+    shifted beyond the schedule's horizon."""
+    problems = []
+    if previous is not None and new < previous.current:
+        problems.append(
+            str(
+                DATE_BEFORE_PREVIOUS
+                % {
+                    "phase": phase.label,
+                    "previous": Phase(previous.phase).label,
+                    "date": previous.current.strftime("%d/%m/%Y"),
+                }
+            )
+        )
+    if following is not None and new > following.current:
+        after = DATE_AFTER_NEXT % {
+            "phase": phase.label,
+            "next": Phase(following.phase).label,
+            "date": following.current.strftime("%d/%m/%Y"),
+        }
+        # One message: the page shows the last one of several.
+        problems.append(f"{after} {SHIFT_LATER_HINT}")
+    for day in shifted.values():
+        if day > latest_date():
+            problems.append(str(DATE_TOO_FAR % {"date": day.strftime("%d/%m/%Y")}))
+            break
+    if problems:
+        raise PlanError(problems)
 
 
 def _set_phase_date(row: PhaseDate, *, new, reason: str, by, cause: str | None = None) -> None:
@@ -199,8 +288,8 @@ def _set_phase_date(row: PhaseDate, *, new, reason: str, by, cause: str | None =
     )
 
 
-def _move_phase(row: PhaseDate, *, new, reason: str, by) -> None:
-    _set_phase_date(row, new=new, reason=reason, by=by)
+def _move_phase(row: PhaseDate, *, new, reason: str, by, cause: str | None = None) -> None:
+    _set_phase_date(row, new=new, reason=reason, by=by, cause=cause)
     # The phase's open work task follows, by the rule that set its due date.
     following = StepTask.objects.select_for_update().filter(
         plan=row.plan, phase=row.phase, kind=StepKind.WORK, closed_at__isnull=True
@@ -213,8 +302,14 @@ def _move_phase(row: PhaseDate, *, new, reason: str, by) -> None:
             _move_due(deadline, new=due, reason=reason, by=by, cause="phase date moved")
 
 
-def task_due_move(*, deadline: StepTask, new, reason: str, by) -> StepTask:
-    """Move an open task's due date (the lead or the plan's facilitators), with a reason."""
+def task_due_move(
+    *, deadline: StepTask, new, reason: str, by, shown: datetime.date | None = None
+) -> StepTask:
+    """Move an open task's due date (the lead or the plan's facilitators), with a reason.
+
+    ``shown`` is the due date the page showed: if it changed meanwhile, the move is refused
+    with the current date.
+    """
     plan = deadline.plan
     _may_move_dates(plan, by)
     with transaction.atomic():
@@ -222,6 +317,8 @@ def task_due_move(*, deadline: StepTask, new, reason: str, by) -> StepTask:
         deadline = StepTask.objects.select_for_update().get(pk=deadline.pk)
         if not deadline.is_open:
             raise PlanError([str(NOT_OPEN)])
+        if shown is not None and shown != deadline.due:
+            raise _changed_meanwhile(deadline.due.strftime("%d/%m/%Y"))
         new = _clean_move(old=deadline.due, new=new, reason=reason, comune=plan.comune)
         _move_due(deadline, new=new, reason=reason.strip(), by=by)
     return deadline
@@ -292,13 +389,29 @@ PATRON_DAY_NOT_ALLOWED = _("Only the lead facilitator can set a comune's patron 
 PATRON_DAY_UNCHANGED = _("That is already the patron day: nothing was changed.")
 
 
-def comune_patron_day_set(*, comune: Comune, day: int | None, month: int | None, by) -> Comune:
-    """Set (or clear, with None) the comune's patron day: the lead only, recorded."""
+PATRON_DAY_NOT_SET = _("no patron day")
+
+
+def comune_patron_day_set(
+    *,
+    comune: Comune,
+    day: int | None,
+    month: int | None,
+    by,
+    shown: tuple[int | None, int | None] | None = None,
+) -> Comune:
+    """Set (or clear, with None) the comune's patron day: the lead only, recorded.
+
+    ``shown`` is the (day, month) the page showed, (None, None) for none: if it changed
+    meanwhile, the change is refused with the current patron day.
+    """
     if not permissions.is_lead(by):
         raise PlanError([PATRON_DAY_NOT_ALLOWED], forbidden=True)
     with transaction.atomic():
         comune = Comune.objects.select_for_update().get(pk=comune.pk)
         old = _patron_text(comune.patron_day, comune.patron_month)
+        if shown is not None and tuple(shown) != (comune.patron_day, comune.patron_month):
+            raise _changed_meanwhile(old or str(PATRON_DAY_NOT_SET))
         if (comune.patron_day, comune.patron_month) == (day, month):
             raise PlanError([PATRON_DAY_UNCHANGED])
         comune.patron_day, comune.patron_month = day, month

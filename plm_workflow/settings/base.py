@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plm_workflow.middleware.ItalianFirstLocaleMiddleware",
+    "plm_workflow.middleware.ControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     # An anonymous POST to a page that needs login (an expired session): "nothing was saved".
     "plm_workflow.middleware.ExpiredSessionMiddleware",

@@ -21,6 +21,7 @@ import plm_workflow.plans.documents
 import plm_workflow.plans.services
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
 from plm_workflow.audit.models import Event, EventKind
+from plm_workflow.deadlines.models import PhaseDate, StepTask
 from plm_workflow.launch.services import plan_launch
 from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.services import (
@@ -371,8 +372,16 @@ def _move(people, client, name, key, *, back):
     process = people.flow_plan.process
     client.force_login(people.lead)
     address = process.flow_class.instance.reverse(name, args=[process.pk, key])
-    day = timezone.localdate() + datetime.timedelta(days=400)
-    response = client.post(address, {"date": day.isoformat(), "reason": "Motivo"})
+    # Before the next phase's date, so the phases stay in order.
+    day = timezone.localdate() + datetime.timedelta(days=40)
+    plan = people.flow_plan
+    if name == "phase_date":
+        shown = PhaseDate.objects.get(plan=plan, phase=key).current
+    else:
+        shown = StepTask.objects.get(plan=plan, task_id=key).due
+    response = client.post(
+        address, {"date": day.isoformat(), "reason": "Motivo", "shown": shown.isoformat()}
+    )
     assert (response.status_code, response["Location"]) == (302, back)
 
 

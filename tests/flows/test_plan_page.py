@@ -40,6 +40,7 @@ def test_the_plan_page_shows_everything_about_the_plan(
         new=flow_plan.phase_dates.get(phase=Phase.TABLES).current.replace(year=2030),
         reason="Elezioni",
         by=lead,
+        shift_later=True,  # the later phases follow, so the phases stay in order
     )
     document = Document.objects.get(plan=flow_plan)
 
