@@ -1,0 +1,289 @@
+"""Every form of the app, fed random text, huge numbers and control characters: never a 5xx,
+and a refusal changes nothing (no table's row count, no audit chain's head).
+
+The forms are found in the ``forms`` package: a new form without a driver here fails
+``test_every_form_has_a_driver``. A driver says which page uses the form, who is logged in
+and which fields to fill. Bounded (a few examples per form) to stay within the suite's time.
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+
+import pytest
+from django import forms as django_forms
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import forms as forms_package
+from flows.flows import PLMFlow
+from plm_workflow.deadlines.models import PhaseDate
+from plm_workflow.plans.models import Phase
+from plm_workflow.roles import Role
+from tests.conftest import pdf_upload
+from tests.factories import PlanFactory
+from tests.flows.helpers import claim, open_task, url
+from tests.test_bad_input import database_state, errors_of
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = 12
+
+
+def _discover() -> set[str]:
+    """Return the dotted names of the forms.Form subclasses defined in the forms package."""
+    found = set()
+    for info in pkgutil.iter_modules(forms_package.__path__):
+        module = importlib.import_module(f"forms.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, django_forms.Form)
+                and value.__module__ == module.__name__
+            ):
+                found.add(f"{module.__name__}.{value.__name__}")
+    return found
+
+
+# --- What is posted --------------------------------------------------------------------------
+
+NASTY = [
+    "\x00",
+    "a\x00b",
+    "\x1b[31m",
+    "\x07\x08",
+    "\x7f",
+    "2027-03-08junk",
+    "08/03/2027\x00",
+    "-1",
+    "0",
+    "",
+    " ",
+    "9" * 40,
+    str(2**63),
+    str(2**64),
+    "1e309",
+    "NaN",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE plans_plan; --",
+    "\ud7ff\ue000",
+]
+
+
+def _value(base: str | None = None):
+    options = [
+        st.text(max_size=40),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.sampled_from(NASTY),
+        st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=5),
+    ]
+    if base is not None:
+        options.append(st.just(base))
+        options.append(st.sampled_from(NASTY).map(lambda nasty: base + nasty))
+    return st.one_of(options)
+
+
+@dataclass
+class Page:
+    """Where a form is used: the address, the method, the person and the fields."""
+
+    client: object
+    address: str
+    fields: dict  # name -> a plausible value (str), or a list for a multiple choice
+    method: str = "post"
+    extra: dict = field(default_factory=dict)  # sent as is (files, submit buttons)
+
+    def strategy(self):
+        parts = {}
+        for name, base in self.fields.items():
+            if isinstance(base, list):
+                parts[name] = st.lists(_value(str(base[0]) if base else None), max_size=3)
+            else:
+                parts[name] = _value(base)
+        return st.fixed_dictionaries(parts)
+
+    def send(self, data):
+        payload = {**data, **{k: v() if callable(v) else v for k, v in self.extra.items()}}
+        if self.method == "get":
+            return self.client.get(self.address, payload)
+        return self.client.post(self.address, payload)
+
+
+def _refused(response) -> bool:
+    if response.status_code >= 400 or errors_of(response):
+        return True
+    context = getattr(response, "context", None)
+    form = context.get("form") if context is not None else None
+    return bool(form is not None and form.is_bound and form.errors)
+
+
+# --- The drivers: one per form class ---------------------------------------------------------
+
+
+def _logged_in(request, person):
+    client = request.getfixturevalue("client")
+    client.force_login(request.getfixturevalue(person))
+    return client
+
+
+def _plan_state(request):
+    plan = request.getfixturevalue("flow_plan")
+    client = _logged_in(request, "lead")
+    address = PLMFlow.instance.reverse("process_suspend", args=[plan.process.pk])
+    return Page(client, address, {"reason": "Elezioni"})
+
+
+def _phase_move(request):
+    plan = request.getfixturevalue("flow_plan")
+    client = _logged_in(request, "lead")
+    shown = PhaseDate.objects.get(plan=plan, phase=Phase.TABLES).current
+    address = PLMFlow.instance.reverse("phase_date", args=[plan.process.pk, Phase.TABLES])
+    return Page(
+        client,
+        address,
+        {"date": shown.isoformat(), "reason": "Proroga", "shown": shown.isoformat()},
+        extra={"shift_later": "on"},
+    )
+
+
+def _due_move(request):
+    plan = request.getfixturevalue("flow_plan")
+    client = _logged_in(request, "lead")
+    task = open_task(plan)
+    address = PLMFlow.instance.reverse("due_date", args=[plan.process.pk, task.pk])
+    shown = task.step.due.isoformat()
+    return Page(client, address, {"date": shown, "reason": "Ferie", "shown": shown})
+
+
+def _patron_day(request):
+    plan = request.getfixturevalue("flow_plan")
+    client = _logged_in(request, "lead")
+    return Page(
+        client,
+        f"/comuni/{plan.comune.istat_code}/",
+        {"patron_day": "3", "patron_month": "12", "shown": ""},
+    )
+
+
+def _comune_search(request):
+    request.getfixturevalue("comune")
+    client = _logged_in(request, "lead")
+    return Page(client, reverse("comune_search"), {"q": "Salu"}, method="get")
+
+
+def _launch(request):
+    data = request.getfixturevalue("launch_data")
+    client = _logged_in(request, "lead")
+    fields = {key: value for key, value in data.items() if key != "adhesion_act_file"}
+    return Page(
+        client,
+        request.getfixturevalue("launch_url"),
+        fields,
+        extra={"adhesion_act_file": pdf_upload},
+    )
+
+
+def _task_filter(request):
+    request.getfixturevalue("flow_plan")
+    client = _logged_in(request, "coordinator")
+    return Page(
+        client,
+        reverse("home:inbox"),
+        {"comune": "Saluzzo (CN)", "region": "Piemonte", "phase": "assessment"},
+        method="get",
+    )
+
+
+def _work(node):
+    def driver(request):
+        if node == "assess":
+            plan = request.getfixturevalue("flow_plan")
+            person = request.getfixturevalue("coordinator")
+        else:
+            plan = PlanFactory(at=node)
+            person = plan.comune.memberships.get(role=Role.COORDINATOR).user
+        client = request.getfixturevalue("client")
+        task = open_task(plan)
+        client.force_login(person)
+        if task.owner_id != person.pk:
+            claim(client, person, task)
+        # Drafts keep the task open, so every example reaches the form.
+        return Page(
+            client, url(task, "execute"), {"text": "Nota.", "version": "0"}, extra={"_draft": "1"}
+        )
+
+    return driver
+
+
+def _check(node):
+    def driver(request):
+        plan = PlanFactory(at=node)
+        person = plan.comune.memberships.get(role=Role.FACILITATOR).user
+        client = request.getfixturevalue("client")
+        task = open_task(plan)
+        client.force_login(person)
+        if task.owner_id != person.pk:
+            claim(client, person, task)
+        return Page(
+            client, url(task, "execute"), {"decision": "returned", "comments": "Manca la mappa."}
+        )
+
+    return driver
+
+
+def _password_reset(request):
+    request.getfixturevalue("coordinator")
+    client = request.getfixturevalue("client")
+    return Page(client, reverse("password_reset"), {"email": "coord@example.org"})
+
+
+DRIVERS = {
+    "forms.plan.ReasonForm": _plan_state,
+    "forms.plan.DateMoveForm": _due_move,
+    "forms.plan.PhaseDateMoveForm": _phase_move,
+    "forms.plan.PatronDayForm": _patron_day,
+    "forms.plan.ComuneSearchForm": _comune_search,
+    "forms.launch.LaunchForm": _launch,
+    "forms.tasks.TaskFilterForm": _task_filter,
+    "forms.steps.PhaseNoteForm": _work("assess"),
+    "forms.steps.DecisionForm": _check("check_assessment"),
+    "forms.assessment.AssessmentWorkForm": _work("assess"),
+    "forms.assessment.AssessmentCheckForm": _check("check_assessment"),
+    "forms.tables.TablesWorkForm": _work("convene_tables"),
+    "forms.tables.TablesCheckForm": _check("check_tables"),
+    "forms.drafting.DraftingWorkForm": _work("draft"),
+    "forms.drafting.DraftingCheckForm": _check("review"),
+    "forms.adoption.AdoptionWorkForm": _work("record_adoption"),
+    "forms.adoption.AdoptionCheckForm": _check("verify_adoption"),
+    "forms.accounts.ThrottledPasswordResetForm": _password_reset,
+}
+
+FORMS = _discover()
+
+
+def test_every_form_has_a_driver():
+    missing = sorted(FORMS - set(DRIVERS))
+    assert not missing, f"forms without a fuzz driver in tests/test_fuzz.py: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(FORMS & set(DRIVERS)))
+def test_a_form_fed_junk_never_answers_5xx_and_a_refusal_changes_nothing(request, name):
+    page = DRIVERS[name](request)
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=page.strategy())
+    def post_junk(data):
+        before = database_state()
+        response = page.send(data)
+        assert response.status_code < 500, (data, response.status_code)
+        if _refused(response):
+            assert database_state() == before, data
+
+    post_junk()
