@@ -6,12 +6,13 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow import roles
-from plm_workflow.deadlines.services import PHASE_ORDER, schedule_defaults
+from plm_workflow.deadlines.services import schedule_defaults
 from plm_workflow.plans.documents import pdf_problems
 from plm_workflow.plans.models import Plan
+from plm_workflow.plans.phases import PHASE_ORDER
 from plm_workflow.plans.selectors import ComuneLookupError, comune_get
 
-from .fields import RecordMultipleChoiceField
+from .fields import RecordMultipleChoiceField, TextField
 
 
 class _OfferedIterator(ModelChoiceIterator):
@@ -46,16 +47,16 @@ class PersonChoiceField(RecordMultipleChoiceField):
 
 
 class LaunchForm(forms.Form):
-    comune = forms.CharField(
+    comune = TextField(
         label=_("Comune"),
         max_length=250,
         help_text=_("Type to search; or give the ISTAT code or “Name (PROV)”, e.g. Castro (LE)."),
     )
     # The plan's own lengths, so the form and the model never disagree.
-    title = forms.CharField(
+    title = TextField(
         label=_("Cycle title"), max_length=Plan._meta.get_field("title").max_length, initial="PLM"
     )
-    adhesion_act_number = forms.CharField(
+    adhesion_act_number = TextField(
         label=_("Adhesion act number"),
         max_length=Plan._meta.get_field("adhesion_act_number").max_length,
     )

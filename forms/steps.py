@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from plm_workflow.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, TextLimitValidator
 from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, ReviewDecision
 
+from .fields import TextField
+
 
 class PhaseNoteForm(forms.Form):
     """A phase's note, with the version of it the page was showing (stale saves are refused)."""
 
-    text = forms.CharField(
+    text = TextField(
         label=_("Phase note"),
         required=False,
         # The limit's own validator, not max_length: its message groups the numbers and
@@ -29,7 +31,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=ReviewDecision.choices, widget=forms.RadioSelect
     )
-    comments = forms.CharField(
+    comments = TextField(
         label=_("Comments"),
         required=False,
         validators=[TextLimitValidator(REASON_MAX_CHARS)],

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import payload_of, record
+from plm_workflow.limits import reason_too_long
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import NON_FINAL_STATES, Comune, Phase, Plan, PlanStatus
@@ -156,6 +157,8 @@ def _clean_move(*, old, new, reason, comune) -> datetime.date:
     problems = []
     if not reason:
         problems.append(str(REASON_MISSING))
+    elif (too_long := reason_too_long(reason)) is not None:
+        problems.append(too_long)
     if new is None:
         raise PlanError([*problems, str(SCHEDULE_INCOMPLETE)])
     if new > latest_date():
