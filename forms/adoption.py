@@ -9,9 +9,6 @@ class AdoptionWorkForm(PhaseNoteForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].label = _("Adoption note")
-        self.fields["text"].help_text = _(
-            "The body (Giunta or Consiglio), the resolution's number and date, and the signed act."
-        )
 
 
 class AdoptionCheckForm(DecisionForm):

@@ -9,10 +9,6 @@ class AssessmentWorkForm(PhaseNoteForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].label = _("Needs assessment note")
-        self.fields["text"].help_text = _(
-            "Workers present, seasonal peaks, settlements (or “none”), housing, "
-            "transport, health access, existing services."
-        )
 
 
 class AssessmentCheckForm(DecisionForm):

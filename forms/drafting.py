@@ -9,9 +9,6 @@ class DraftingWorkForm(PhaseNoteForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].label = _("Draft of the plan")
-        self.fields["text"].help_text = _(
-            "The plan's sections and measures. Submitting sends the draft to review."
-        )
 
 
 class DraftingCheckForm(DecisionForm):

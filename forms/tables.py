@@ -9,10 +9,6 @@ class TablesWorkForm(PhaseNoteForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].label = _("Stakeholder tables note")
-        self.fields["text"].help_text = _(
-            "The core table and the thematic groups, their members, and each "
-            "meeting with its minutes and attendance."
-        )
 
 
 class TablesCheckForm(DecisionForm):
