@@ -57,7 +57,7 @@ def section_state(plan, phase, *, steps=None) -> SectionState:
     content = content_for(phase)
     steps = steps if steps is not None else list(plan.step_tasks.all())
     work = [s for s in steps if s.phase == phase and s.kind == StepKind.WORK]
-    closed = [s.closed_at for s in work if s.closed_at is not None and s.task_id]
+    closed = [s.closed_at for s in work if s.closed_at is not None]
     submitted_at = max(closed) if closed else None
     submitted = content.as_of(plan, submitted_at) if submitted_at else None
     draft = None
@@ -79,4 +79,8 @@ def last_return(plan, phase) -> Review | None:
 
 
 def step_of(task) -> StepTask | None:
+    """Return the task's domain row: the one loaded with the task (a task page's), if any."""
+    descriptor = type(task).step
+    if descriptor.is_cached(task):
+        return descriptor.related.get_cached_value(task)
     return StepTask.objects.filter(task_id=task.pk).select_related("returned_by__reviewer").first()

@@ -26,6 +26,7 @@ from plm_workflow.plans.models import Plan, ReviewDecision
 from plm_workflow.plans.selectors import review_latest
 from plm_workflow.plans.services import plan_resume, plan_suspend, plan_withdraw
 
+from .content import step_of
 from .rules import (
     ALREADY_HOLDS,
     CHOOSE_CANDIDATE,
@@ -143,20 +144,12 @@ def task_opened(*, activation) -> StepTask:
 
 def _step_update(task, **fields) -> None:
     """Write the task's domain row (the flow's services alone do)."""
-    step = _step_of(task)
+    step = step_of(task)
     if step is None:  # a start or gate node: no human step
         return
     for name, value in fields.items():
         setattr(step, name, value)
     step.save(update_fields=list(fields))
-
-
-def _step_of(task) -> StepTask | None:
-    """Return the task's domain row: the one loaded with the task (a task page's), if any."""
-    descriptor = type(task).step
-    if descriptor.is_cached(task):
-        return descriptor.related.get_cached_value(task)
-    return StepTask.objects.filter(task_id=task.pk).first()
 
 
 def _step_held(task, holder) -> None:

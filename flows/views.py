@@ -36,7 +36,7 @@ from plm_workflow.plans.phases import (
 )
 from plm_workflow.web import FLOW_BUSY, report_refusal
 
-from .content import content_for, section_state
+from .content import content_for, section_state, step_of
 from .rules import may_reassign_now, task_candidates
 from .selectors import processes_visible_to
 from .services import (
@@ -82,7 +82,7 @@ class _TaskFormView(_RefusalMixin, generic.FormView):
             plan=activation.process.plan,
             task=activation.task,
             process_url=process_url(activation.process),
-            deadline=_deadline_of(activation.task),
+            deadline=step_of(activation.task),
         )
         return context
 
@@ -117,10 +117,6 @@ class LaunchView(_RefusalMixin, generic.FormView):
             return self.refuse(form, error)
         messages.success(self.request, LAUNCHED % {"comune": plan.comune.label})
         return redirect(process_url(plan.process))
-
-
-def _deadline_of(task):
-    return StepTask.objects.filter(task=task).select_related("returned_by__reviewer").first()
 
 
 class _TaskHandsView(generic.View):
@@ -195,7 +191,7 @@ class TaskDetailView(generic.TemplateView):
             task=task,
             process_url=process_url(process),
             actions=task_actions(activation, self.request.user),
-            deadline=_deadline_of(task),
+            deadline=step_of(task),
         )
         step = context["deadline"]
         context["returned_by"] = step.returned_by if step is not None else None
