@@ -116,6 +116,9 @@ def head_writes_deferred():
         yield
     except BaseException:
         remember(_DEFERRED, None)
+        # The events are written but their heads would not move: the transaction must not
+        # commit them so (the rule above, enforced rather than trusted).
+        transaction.set_rollback(True)
         raise
     remember(_DEFERRED, None)
     for chain, (seq, head_hash) in starts.items():

@@ -67,14 +67,17 @@ def heads_parse(text: str) -> dict[str, tuple[int, str]]:
     return heads
 
 
-def recorded_plan_ids() -> list[int]:
-    """Return the id of every plan, the rows events point at (through ``Event.plan``).
+def recorded_plan_ids(only: int | None = None) -> list[int]:
+    """Return the id of every plan (or of plan ``only``, if it exists): the rows events point
+    at, through ``Event.plan``.
 
     The audit package sits below the plans: it reaches their table through its own foreign
     key, never by importing them.
     """
-    plans = Event._meta.get_field("plan").related_model
-    return list(plans._default_manager.order_by("pk").values_list("pk", flat=True))
+    plans = Event._meta.get_field("plan").related_model._default_manager.order_by("pk")
+    if only is not None:
+        plans = plans.filter(pk=only)
+    return list(plans.values_list("pk", flat=True))
 
 
 def chains_verify(

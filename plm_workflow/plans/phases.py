@@ -158,6 +158,15 @@ STATUS_PHASE: dict[str, Phase] = {
 }
 
 
+# The transitions that record the facilitator's comments (a return's, and some approvals').
+TAKES_COMMENTS: frozenset = frozenset(
+    transition
+    for spec in PHASES
+    for transition in (spec.send_back, spec.approve if spec.approval_takes_comments else None)
+    if transition is not None
+)
+
+
 def _transition_checks() -> dict[str, tuple]:
     table = dict(STATE_TRANSITIONS)
     for spec in PHASES:

@@ -200,7 +200,7 @@ def _transition(
             # Lock the plan so the checks read data nobody changes before the save; a copy
             # whose status is no longer the stored one is refused before anything is written.
             if stored is None:
-                stored = lock_value(Plan, plan.pk, "status")
+                stored = _lock_status(plan)
             if stored != plan.status:
                 raise ConcurrentTransition("The plan's status changed since it was read")
             messages = phases.failing_messages(plan, name, **inputs)
@@ -294,17 +294,8 @@ def plan_withdraw(*, plan: Plan, by, reason: str) -> Plan:
 
 def _run(transition, *, plan: Plan, by, comments: str = "", stored: str | None = None) -> Plan:
     """Run a phase's transition (from the registry), with the comments if it takes them."""
-    inputs = {"comments": comments} if "comments" in _TAKES_COMMENTS.get(transition, ()) else {}
+    inputs = {"comments": comments} if transition in phases.TAKES_COMMENTS else {}
     return _transition(plan=plan, by=by, method=transition, inputs=inputs, stored=stored)
-
-
-# The transitions that record the facilitator's comments.
-_TAKES_COMMENTS = {
-    transition: ("comments",)
-    for spec in phases.PHASES
-    for transition in (spec.send_back, spec.approve if spec.approval_takes_comments else None)
-    if transition is not None
-}
 
 
 def _lock_status(plan: Plan) -> str:
@@ -366,10 +357,13 @@ def note_version(note: PhaseNote | None) -> int:
 
 
 def _refuse_if_stale(note: PhaseNote, seen_version: int) -> None:
-    current = note_version(note)
-    if current == seen_version:
+    latest = (
+        note.history.select_related("history_user").order_by("-history_id").first()
+        if note.pk is not None
+        else None
+    )
+    if (latest.history_id if latest is not None else 0) == seen_version:
         return
-    latest = note.history.select_related("history_user").order_by("-history_id").first()
     who = latest.history_user if latest is not None else None
     raise StaleEdit(
         [

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from plm_workflow.audit.chain import chain_of
 from plm_workflow.audit.verify import chains_verify, heads_parse, recorded_plan_ids
+from plm_workflow.ids import parse_id
 
 
 class Command(BaseCommand):
@@ -23,9 +24,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, plan=None, heads=None, **options):
         chain = None
-        plan_ids = recorded_plan_ids()
+        if plan is not None and parse_id(str(plan)) is None:
+            raise CommandError(_("No plan has the id %(id)s.") % {"id": plan})
+        plan_ids = recorded_plan_ids(only=plan)
         if plan is not None:
-            if plan not in plan_ids:
+            if not plan_ids:
                 raise CommandError(_("No plan has the id %(id)s.") % {"id": plan})
             chain = chain_of(plan)
         recorded = None
