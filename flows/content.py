@@ -8,6 +8,7 @@ plan page, with the draft in progress beside it).
 from dataclasses import dataclass
 
 from django.utils import timezone
+from viewflow.workflow.status import STATUS
 
 from plm_workflow.deadlines.models import StepKind, StepTask
 from plm_workflow.plans.history import note_as_of
@@ -57,7 +58,8 @@ def section_state(plan, phase, *, steps=None) -> SectionState:
     content = content_for(phase)
     steps = steps if steps is not None else list(plan.step_tasks.all())
     work = [s for s in steps if s.phase == phase and s.kind == StepKind.WORK]
-    closed = [s.closed_at for s in work if s.closed_at is not None]
+    # Submitted: completed work tasks only (a withdrawal closes the open one unsubmitted).
+    closed = [s.closed_at for s in work if s.closed_at is not None and s.task.status == STATUS.DONE]
     submitted_at = max(closed) if closed else None
     submitted = content.as_of(plan, submitted_at) if submitted_at else None
     draft = None

@@ -45,7 +45,7 @@ def load_task(node, request, process_pk: int, task_pk: int):
     # One query: the task, its holder and domain row, its process and plan.
     task = (
         node.flow_class.task_class._default_manager.select_related(
-            "owner", "step", "process__plmprocess__plan__comune"
+            "owner", "step__returned_by__reviewer", "process__plmprocess__plan__comune"
         )
         .filter(pk=task_pk, process_id=process_pk)
         .first()

@@ -266,7 +266,7 @@ def plan_progress(plan) -> dict:
     done = total if plan.status == PlanStatus.ADOPTED else None
     if phase is not None:
         done = PHASE_ORDER.index(phase)
-    return {"phase": phase, "number": (done or 0) + 1, "done": done or 0, "total": total}
+    return {"phase": phase, "number": (done or 0) + 1, "total": total}
 
 
 class ProcessDetailView(generic.DetailView):
@@ -295,8 +295,6 @@ class ProcessDetailView(generic.DetailView):
         flow = process.flow_class.instance
         may_move = can_move_dates(plan, user)
         steps = [task.step for task in tasks if getattr(task, "step", None) is not None]
-        for step in steps:
-            step.plan = plan
         current = next(
             (
                 task

@@ -11,6 +11,7 @@ from django.views import generic
 
 from flows.flows import PLMFlow
 from flows.nodes import step_page
+from flows.services import flow_withdraw
 from plm_workflow.plans.history import note_as_of
 from plm_workflow.plans.models import Phase, PhaseNote
 from plm_workflow.plans.services import StaleEdit, note_version, phase_note_save
@@ -113,8 +114,24 @@ def test_the_plan_page_shows_the_last_submission_and_the_draft_in_progress(
     assert "Prima versione." in section
     assert "Seconda versione." not in section
     with translation.override("it"):
-        assert gettext("Draft in progress") in section
+        said = gettext("<strong>Draft in progress</strong>, saved on %(when)s by %(who)s.")
+    assert said.split("%(when)s")[0] in section
     assert coordinator.get_username() in section
+
+
+def test_a_draft_never_submitted_is_not_shown_as_submitted_after_a_withdrawal(
+    client, flow_plan, coordinator, lead, auditor
+):
+    task = open_task(flow_plan)
+    claim(client, coordinator, task)
+    version = client.get(url(task, "execute")).context["form"].initial["version"]
+    client.post(url(task, "execute"), {"text": "Mai inviata.", "version": version, "_draft": "1"})
+    flow_withdraw(plan=flow_plan, by=lead, reason="Il comune rinuncia")
+
+    content = _plan_page(client, auditor, flow_plan)
+
+    section = content.split('data-phase="assessment"', 1)[1].split("</section>", 1)[0]
+    assert "Mai inviata." not in section
 
 
 def test_a_closed_tasks_page_shows_the_step_as_it_stood_when_it_closed(
