@@ -22,6 +22,7 @@ from plm_workflow.plans.services import (
     plan_suspend,
     plan_withdraw,
 )
+from tests import assessments
 from tests.factories import ComuneFactory, UserFactory
 
 
@@ -169,7 +170,7 @@ def drive(lead, coordinator, facilitator):
             return plan_suspend(plan=plan, by=lead, reason="Elezioni comunali")
         if state == PlanStatus.WITHDRAWN:
             return plan_withdraw(plan=plan, by=lead, reason="Il comune rinuncia")
-        note(plan, Phase.ASSESSMENT)
+        assessments.fill(plan)
         plan_complete_assessment(plan=plan, by=facilitator)
         if state == PlanStatus.STAKEHOLDER_TABLES:
             return plan

@@ -13,6 +13,8 @@ from plm_workflow.plans import phases
 from plm_workflow.plans.models import Comune, Plan, PlanStatus
 from plm_workflow.plans.services import phase_work_submit, review_decide
 from plm_workflow.roles import Role
+from plm_workflow.steps.assessment import assessment_submit
+from tests import assessments
 from tests.flows.helpers import open_task
 
 
@@ -130,7 +132,10 @@ def plan_step(plan, *, by, text="", decision=None, comments=""):
             task_claim(activation=activation, by=by)
         activation.start(SimpleNamespace(user=by))
         phase = phases.node_phase(task.flow_task.name)
-        if decision is None:
+        if decision is None and not phases.spec_of(phase).has_note:
+            # The assessment has its own data: a complete one (the text is not used).
+            assessment_submit(plan=plan, by=by, **assessments.complete())
+        elif decision is None:
             phase_work_submit(plan=plan, phase=phase, text=text, by=by)
         else:
             review_decide(plan=plan, phase=phase, decision=decision, comments=comments, by=by)

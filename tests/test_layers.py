@@ -27,6 +27,8 @@ LAYERS = {
     "plm_workflow.accounts": 3,
     "plm_workflow.deadlines": 3,
     "plm_workflow.launch": 4,
+    # The step services: a phase's data, written by the holder of its open work task.
+    "plm_workflow.steps": 4,
     "forms": 5,
     # The answers every page gives to a refusal or a busy plan: shared by flows and the shell.
     "plm_workflow.web": 5,

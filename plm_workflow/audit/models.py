@@ -9,6 +9,8 @@ class EventKind(models.TextChoices):
     PLAN_LAUNCHED = "plan.launched", _("Plan launched")
     PLAN_TRANSITION = "plan.transition", _("Plan changed state")
     PHASE_NOTE_SAVED = "phase_note.saved", _("Phase note saved")
+    ASSESSMENT_SAVED = "assessment.saved", _("Needs assessment saved")
+    ASSESSMENT_COPIED = "assessment.copied", _("Needs assessment copied from the last cycle")
     REVIEW_DECIDED = "review.decided", _("Review decision")
     TASK_CREATED = "task.created", _("Task created")
     TASK_CLAIMED = "task.claimed", _("Task taken on")

@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plm_workflow.admin import ReadOnlyAdminMixin
 
-from .models import Comune, PhaseNote, Plan, Review
+from .models import Comune, Crop, NeedsAssessment, PhaseNote, Plan, Review, Settlement
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
@@ -36,3 +36,22 @@ class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["plan", "phase", "round", "decision", "reviewer", "decided_at"]
     list_filter = ["phase", "decision"]
     list_select_related = ["plan__comune", "reviewer"]
+
+
+@admin.register(NeedsAssessment)
+class NeedsAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "revision", "updated_at"]
+    list_select_related = ["plan__comune"]
+
+
+@admin.register(Crop)
+class CropAdmin(ReadOnlyAdmin):
+    list_display = ["name", "assessment", "months", "workers_at_peak"]
+    list_select_related = ["assessment__plan__comune"]
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "assessment", "people_peak", "people_off_season"]
+    list_filter = ["kind"]
+    list_select_related = ["assessment__plan__comune"]

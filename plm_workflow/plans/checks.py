@@ -5,13 +5,22 @@ each later step issue replaces with its real checks). Which transition runs whic
 said once, in the phase registry (``phases.py``).
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.limits import reason_too_long
 
-from .models import RETURN_WITHOUT_COMMENTS, Phase, PhaseNote
+from .models import RETURN_WITHOUT_COMMENTS, Crop, NeedsAssessment, Phase, PhaseNote, Settlement
+from .models.assessment import FIGURES
 
-ASSESSMENT_NOTE_MISSING = _("The needs assessment note is not filled.")
+WORKERS_MISSING = _(
+    "Give the number of foreign agricultural workers (seasonal or resident): its range, "
+    "whether it is declared or estimated, its reference year and its source."
+)
+CROPS_MISSING = _("Add at least one crop to the crop calendar, with its months of peak work.")
+HOUSING_MISSING = _("Describe the housing conditions.")
+KEY_ISSUES_MISSING = _("Write the key issues the plan must answer.")
+SETTLEMENTS_MISSING = _("List the settlements, or tick “no settlements known”.")
 TABLES_NOTE_MISSING = _("The stakeholder tables note is not filled.")
 DRAFTING_NOTE_MISSING = _("The drafting note is not filled.")
 ADOPTION_NOTE_MISSING = _("The adoption note is not filled.")
@@ -24,8 +33,60 @@ def _note_filled(plan, phase) -> bool:
     return bool(text and text.strip())
 
 
-def assessment_note_filled(plan, **inputs):
-    return None if _note_filled(plan, Phase.ASSESSMENT) else ASSESSMENT_NOTE_MISSING
+def _assessment(plan) -> NeedsAssessment | None:
+    # Read afresh: a copy cached on the plan may predate the save just made.
+    return NeedsAssessment.objects.filter(plan_id=plan.pk).first()
+
+
+def _figure_complete(assessment, figure) -> bool:
+    values = [getattr(assessment, f"{figure}_{part}") for part in ("min", "max", "year")]
+    return (
+        all(value is not None for value in values)
+        and bool(getattr(assessment, f"{figure}_kind"))
+        and bool(getattr(assessment, f"{figure}_source").strip())
+    )
+
+
+def assessment_workers_given(plan, **inputs):
+    """The worker estimate, with its kind, year and source (seasonal or resident)."""
+    assessment = _assessment(plan)
+    if assessment and any(_figure_complete(assessment, figure) for figure in FIGURES):
+        return None
+    return WORKERS_MISSING
+
+
+def assessment_crops_given(plan, **inputs):
+    """At least one crop with its months."""
+    found = Crop.objects.filter(assessment__plan_id=plan.pk).exclude(months=[]).exists()
+    return None if found else CROPS_MISSING
+
+
+def assessment_housing_given(plan, **inputs):
+    assessment = _assessment(plan)
+    return None if assessment and assessment.housing.strip() else HOUSING_MISSING
+
+
+def assessment_key_issues_given(plan, **inputs):
+    assessment = _assessment(plan)
+    return None if assessment and assessment.key_issues.strip() else KEY_ISSUES_MISSING
+
+
+def assessment_settlements_stated(plan, **inputs):
+    """Settlements listed, or "none known" stated (not both: the services refuse that)."""
+    stated = NeedsAssessment.objects.filter(
+        Q(no_settlements_known=True) | Q(pk__in=Settlement.objects.values("assessment_id")),
+        plan_id=plan.pk,
+    ).exists()
+    return None if stated else SETTLEMENTS_MISSING
+
+
+ASSESSMENT_CHECKS = (
+    assessment_workers_given,
+    assessment_crops_given,
+    assessment_housing_given,
+    assessment_key_issues_given,
+    assessment_settlements_stated,
+)
 
 
 def tables_note_filled(plan, **inputs):

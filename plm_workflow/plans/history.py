@@ -10,12 +10,18 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from .models import PhaseNote, Plan
+from .models import Crop, NeedsAssessment, PhaseNote, Plan, Settlement
 
-# Child rows of a plan, by the kind name payloads and pages use; each has ``plan`` and history.
-CHILD_MODELS = {"phase_note": PhaseNote}
+# Child rows of a plan, by the kind name payloads and pages use; each has history, and either
+# a ``plan`` or a ``PLAN_PATH`` saying how its rows reach the plan (``assessment__plan``).
+CHILD_MODELS = {
+    "phase_note": PhaseNote,
+    "needs_assessment": NeedsAssessment,
+    "crop": Crop,
+    "settlement": Settlement,
+}
 # Fields that change on every save and say nothing to a reader.
-_SKIPPED = {"id", "updated_at", "created_at", "plan"}
+_SKIPPED = {"id", "updated_at", "created_at", "plan", "assessment", "revision"}
 
 
 @dataclass
@@ -51,8 +57,9 @@ def rows_as_of(model, *, plan_id: int, at, **filters) -> dict:
     Rows deleted by then are left out. One query.
     """
     rows = {}
+    path = getattr(model, "PLAN_PATH", "plan")
     history = (
-        model.history.filter(plan_id=plan_id, history_date__lte=at, **filters)
+        model.history.filter(history_date__lte=at, **{f"{path}_id": plan_id}, **filters)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )

@@ -41,6 +41,8 @@ class PhaseSpec:
     check_title: str = ""
     # Shown on the work page above the editor: what the coordinators do in this phase.
     work_hint: str = ""
+    # Whether the phase's work is still its note (False: it has its own data and services).
+    has_note: bool = True
 
     @property
     def key(self) -> str:
@@ -74,13 +76,15 @@ PHASES: tuple[PhaseSpec, ...] = (
         check_node="check_assessment",
         check_status=PlanStatus.NEEDS_ASSESSMENT,
         approve=Plan.complete_assessment,
-        checks=(checks.assessment_note_filled,),
+        checks=checks.ASSESSMENT_CHECKS,
         work_title=_("Needs assessment"),
         check_title=_("Check the needs assessment"),
         work_hint=_(
-            "Describe the foreign agricultural workers present, the seasonal peaks, the "
-            "settlements, housing, transport, health access and the existing services."
+            "Give the figures of the foreign agricultural workers, the crop calendar, the "
+            "living conditions and the settlements. Save a draft at any time; submit when "
+            "complete."
         ),
+        has_note=False,
     ),
     PhaseSpec(
         phase=Phase.TABLES,

@@ -151,6 +151,7 @@ CONCURRENT_CHANGE = _(
     "Someone else changed this plan in the meantime: reload the page and try again."
 )
 PHASE_NOT_OPEN = _("The %(phase)s phase is not open: its note cannot be changed now.")
+PHASE_HAS_NO_NOTE = _("The %(phase)s phase has its own form: it takes no note.")
 STALE_NOTE = _(
     "%(user)s changed this note on %(when)s while you were editing it: nothing was saved. "
     "Their text is shown below; copy what you need from yours and save again."
@@ -314,6 +315,8 @@ def phase_note_save(
     if not permissions.can_coordinate(plan, by):
         raise PlanError.not_allowed()
     spec = phases.spec_of(phase)
+    if not spec.has_note:
+        raise PlanError([PHASE_HAS_NO_NOTE % {"phase": spec.label}])
     too_long = note_too_long(text)
     if too_long:
         raise PlanError([too_long])
@@ -383,17 +386,24 @@ class StaleEdit(PlanError):
 
 
 def phase_work_submit(
-    *, plan: Plan, phase: str, text: str, by, seen_version: int | None = None
+    *, plan: Plan, phase: str, by, text: str | None = None, seen_version: int | None = None
 ) -> Plan:
-    """Save the phase's note and hand the work to the facilitators (a coordinator of the plan).
+    """Hand the phase's work to the facilitators (a coordinator of the plan).
 
-    The checks of the transition that will close the phase must pass now, so that nobody
-    hands over work that cannot be approved; a phase whose submission is a transition (the
-    draft goes to review) runs it. All or nothing: a refusal keeps the note as it was.
+    A phase whose work is its note saves ``text`` first; a phase with its own data has saved
+    it through its own service, in the same transaction. The checks of the transition that
+    will close the phase must pass now, so that nobody hands over work that cannot be
+    approved; a phase whose submission is a transition (the draft goes to review) runs it.
+    All or nothing: a refusal keeps the data as it was.
     """
+    if not permissions.can_coordinate(plan, by):
+        raise PlanError.not_allowed()
     spec = phases.spec_of(phase)
     with transaction.atomic():
-        phase_note_save(plan=plan, phase=spec.phase, text=text, by=by, seen_version=seen_version)
+        if text is not None or spec.has_note:
+            phase_note_save(
+                plan=plan, phase=spec.phase, text=text or "", by=by, seen_version=seen_version
+            )
         if spec.submit is not None:
             return _run(spec.submit, plan=plan, by=by)
         messages = phases.failing_messages(plan, spec.closing.__name__)

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from plm_workflow.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, TextLimitValidator
 
-from . import permissions
+from .. import permissions
 
 ISTAT_CODE_VALIDATOR = RegexValidator(r"^\d{6}$", _("An ISTAT code has exactly six digits."))
 PROVINCE_CODE_VALIDATOR = RegexValidator(
