@@ -2,6 +2,10 @@
 
 from viewflow.workflow.status import STATUS
 
+from plm_workflow.plans import phases
+from plm_workflow.plans.models import NeedsAssessment, Phase
+from tests import assessments
+
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
 
@@ -35,10 +39,30 @@ def _hold(client, person, task):
     client.force_login(person)
 
 
+ASSESS = phases.spec_of(Phase.ASSESSMENT).work_node
+
+
+def work_data(task, text, *, submit=True):
+    """Return the POST of a work task's page: its note, ``_submit`` or ``_draft``.
+
+    The assessment has its own form: a complete assessment whose key issues are ``text``,
+    its rows kept as they are if it has some (the same work handed in again).
+    """
+    if task.flow_task.name != ASSESS:
+        return {"text": text, "_submit" if submit else "_draft": "1"}
+    assessment = NeedsAssessment.objects.filter(plan__process=task.process_id).first()
+    return assessments.post_data(
+        assessment,
+        submit=submit,
+        keep_rows=assessment is not None and assessment.crops.exists(),
+        key_issues=text,
+    )
+
+
 def submit(client, person, task, text):
-    """Take the work task on and submit its note."""
+    """Take the work task on and submit its work (``work_data``)."""
     _hold(client, person, task)
-    response = client.post(url(task, "execute"), {"text": text, "_submit": "1"})
+    response = client.post(url(task, "execute"), work_data(task, text))
     assert response.status_code == 302, response.content.decode()
     assert response["Location"] == process_url(task.process)
     task.refresh_from_db()

@@ -10,12 +10,14 @@ from plm_workflow.plans.models import (
     NON_FINAL_STATES,
     ONE_OPEN_PLAN_PER_COMUNE,
     Phase,
+    PhaseNote,
     Plan,
     PlanStatus,
 )
 from plm_workflow.plans.services import (
     CONCURRENT_CHANGE,
     NOT_FROM_STATE,
+    PHASE_HAS_NO_NOTE,
     PHASE_NOT_OPEN,
     phase_note_save,
     plan_adopt,
@@ -28,6 +30,7 @@ from plm_workflow.plans.services import (
     plan_suspend,
     plan_withdraw,
 )
+from tests import assessments
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +76,11 @@ ALL_STATES = list(PlanStatus)
 
 
 def _fill_notes(plan, coordinator):
+    """Give the open phase its work: the assessment's data, or the phase's note."""
+    if plan.status == S.NEEDS_ASSESSMENT:
+        assessments.fill(plan)
+        return
     phase = {
-        S.NEEDS_ASSESSMENT: Phase.ASSESSMENT,
         S.STAKEHOLDER_TABLES: Phase.TABLES,
         S.DRAFTING: Phase.DRAFTING,
         S.ADOPTION: Phase.ADOPTION,
@@ -192,7 +198,6 @@ def test_transition_permissions_follow_the_roles(plan, drive, coordinator, facil
 @pytest.mark.parametrize(
     ("state", "name", "message"),
     [
-        (S.NEEDS_ASSESSMENT, "complete_assessment", checks.ASSESSMENT_NOTE_MISSING),
         (S.STAKEHOLDER_TABLES, "complete_tables", checks.TABLES_NOTE_MISSING),
         (S.DRAFTING, "submit_for_review", checks.DRAFTING_NOTE_MISSING),
         (S.ADOPTION, "adopt", checks.ADOPTION_NOTE_MISSING),
@@ -215,6 +220,66 @@ def test_each_named_check_failing_alone_shows_its_message(
     plan.refresh_from_db()
     assert plan.status == state
     assert _history(plan) == before
+
+
+@pytest.mark.parametrize("check", list(assessments.FAILING_ALONE))
+def test_each_assessment_check_failing_alone_shows_its_message(check, plan, facilitator):
+    message, lacking = assessments.FAILING_ALONE[check]
+    assessments.fill(plan, **lacking)
+    before = _history(plan)
+
+    with pytest.raises(PlanError) as refused:
+        plan_complete_assessment(plan=plan, by=facilitator)
+
+    assert refused.value.messages == [str(message)]
+    plan.refresh_from_db()
+    assert plan.status == S.NEEDS_ASSESSMENT
+    assert _history(plan) == before
+
+
+def test_an_assessment_not_started_fails_every_check_at_once(plan, facilitator):
+    with pytest.raises(PlanError) as refused:
+        plan_complete_assessment(plan=plan, by=facilitator)
+
+    assert refused.value.messages == [str(m) for m, _lacking in assessments.FAILING_ALONE.values()]
+    plan.refresh_from_db()
+    assert plan.status == S.NEEDS_ASSESSMENT
+
+
+def test_settlements_are_stated_by_none_known_as_well_as_by_a_list(plan, facilitator):
+    assessments.fill(plan, settlements=[], no_settlements_known=True)
+
+    plan_complete_assessment(plan=plan, by=facilitator)
+
+    plan.refresh_from_db()
+    assert plan.status == S.STAKEHOLDER_TABLES
+
+
+def test_the_resident_figure_alone_gives_the_workers(plan, facilitator):
+    resident = {"resident_min": 300, "resident_max": 400, "resident_kind": "declared"}
+    assessments.fill(
+        plan,
+        **dict.fromkeys(["seasonal_min", "seasonal_max", "seasonal_year"]),
+        seasonal_kind="",
+        seasonal_source="",
+        **resident,
+        resident_year=2023,
+        resident_source="INPS",
+    )
+
+    plan_complete_assessment(plan=plan, by=facilitator)
+
+    plan.refresh_from_db()
+    assert plan.status == S.STAKEHOLDER_TABLES
+
+
+def test_a_crop_without_months_does_not_count_as_the_crop_calendar(plan, facilitator):
+    assessments.fill(plan, crops=[{"name": "Mele", "months": [], "workers_at_peak": None}])
+
+    with pytest.raises(PlanError) as refused:
+        plan_complete_assessment(plan=plan, by=facilitator)
+
+    assert refused.value.messages == [str(checks.CROPS_MISSING)]
 
 
 def test_resume_without_a_reason_is_refused(plan, lead):
@@ -303,20 +368,29 @@ def test_a_stale_copy_of_the_plan_gets_the_concurrency_message(plan, drive, faci
 
 
 def test_a_phase_note_is_written_only_by_a_coordinator_while_its_phase_is_open(
-    plan, coordinator, facilitator
+    plan, drive, coordinator, facilitator
 ):
+    drive(plan, S.STAKEHOLDER_TABLES)
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="x", by=facilitator)
+        phase_note_save(plan=plan, phase=Phase.TABLES, text="x", by=facilitator)
     assert refused.value.forbidden
 
     with pytest.raises(PlanError) as refused:
         phase_note_save(plan=plan, phase=Phase.DRAFTING, text="x", by=coordinator)
     assert refused.value.messages == [str(PHASE_NOT_OPEN) % {"phase": Phase.DRAFTING.label}]
 
-    note = phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Rilevazione", by=coordinator)
-    again = phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Rivista", by=coordinator)
+    note = phase_note_save(plan=plan, phase=Phase.TABLES, text="Tavolo", by=coordinator)
+    again = phase_note_save(plan=plan, phase=Phase.TABLES, text="Rivisto", by=coordinator)
     assert note.pk == again.pk
-    assert [h.text for h in again.history.order_by("history_id")] == ["Rilevazione", "Rivista"]
+    assert [h.text for h in again.history.order_by("history_id")] == ["Tavolo", "Rivisto"]
+
+
+def test_the_assessment_takes_no_note(plan, coordinator):
+    with pytest.raises(PlanError) as refused:
+        phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Rilevazione", by=coordinator)
+
+    assert refused.value.messages == [str(PHASE_HAS_NO_NOTE) % {"phase": Phase.ASSESSMENT.label}]
+    assert not PhaseNote.objects.filter(plan=plan).exists()
 
 
 def test_a_launch_names_every_fault_of_its_people(comune, launch, coordinator, facilitator):
