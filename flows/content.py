@@ -14,12 +14,16 @@ from plm_workflow.deadlines.models import StepKind, StepTask
 from plm_workflow.plans.history import note_as_of
 from plm_workflow.plans.models import Phase, Review, ReviewDecision
 
+from .assessment_content import AssessmentContent
+
 
 @dataclass
 class NoteContent:
     """A phase whose content is still its note (until its step issue gives it real data)."""
 
     phase: Phase
+
+    changes_template = "flows/plm/sections/_note_changes.html"
 
     @property
     def template(self) -> str:
@@ -36,7 +40,9 @@ class NoteContent:
 
 
 # The read-only content of each phase (its step issue replaces the entry with its own).
-CONTENT = {phase: NoteContent(phase) for phase in Phase}
+CONTENT = {phase: NoteContent(phase) for phase in Phase} | {
+    Phase.ASSESSMENT: AssessmentContent(Phase.ASSESSMENT),
+}
 
 
 def content_for(phase) -> NoteContent:
