@@ -9,10 +9,18 @@ from flows.flows import PLMFlow
 from flows.nodes import FLOW_BUSY
 from flows.rules import PLAN_NOT_ACTIVE, TASK_CLOSED, TASK_NOT_YOURS
 from flows.steps.base import SUBMIT_OR_SAVE
-from plm_workflow.plans.checks import ASSESSMENT_NOTE_MISSING
-from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, PhaseNote, Plan, PlanStatus, Review
+from plm_workflow.plans.checks import KEY_ISSUES_MISSING
+from plm_workflow.plans.models import (
+    RETURN_WITHOUT_COMMENTS,
+    NeedsAssessment,
+    PhaseNote,
+    Plan,
+    PlanStatus,
+    Review,
+)
+from tests import assessments
 from tests.factories import ComuneFactory, UserFactory
-from tests.flows.helpers import claim, decide, open_task, submit, url
+from tests.flows.helpers import claim, decide, open_task, submit, url, work_data
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +72,7 @@ def snapshot(plan):
         plan.status,
         list(process.task_set.order_by("pk").values_list("status", "owner_id", "finished")),
         list(PhaseNote.objects.filter(plan=plan).values_list("phase", "text")),
+        assessments.state(plan),
         Review.objects.filter(plan=plan).count(),
     )
 
@@ -74,9 +83,9 @@ def test_outsiders_get_404_on_every_page_and_action_of_a_plan(client, returned_p
         client.force_login(person)
         for page in pages(returned_plan):
             assert client.get(page).status_code == 404, (person, page)
-        for _task, action in actions(returned_plan):
+        for task, action in actions(returned_plan):
             assert client.get(action).status_code == 404, (person, action)
-            response = client.post(action, {"text": "x", "_submit": "1", "decision": "approved"})
+            response = client.post(action, {**work_data(task, "x"), "decision": "approved"})
             assert response.status_code == 404, (person, action)
     assert snapshot(returned_plan) == before
 
@@ -125,7 +134,7 @@ def test_an_auditor_is_refused_every_action(client, returned_plan, auditor):
     refused_get = {"assign": 405, "execute": 403, "unassign": 405}
     for action in ACTIONS:
         assert client.get(url(open_one, action)).status_code == refused_get[action], action
-        response = client.post(url(open_one, action), {"text": "x", "_submit": "1"})
+        response = client.post(url(open_one, action), work_data(open_one, "x"))
         assert response.status_code == 403, action
     assert snapshot(returned_plan) == before
 
@@ -139,7 +148,7 @@ def test_completing_a_finished_task_again_says_so_and_changes_nothing(
     client.force_login(coordinator)
 
     response = client.post(
-        url(first_assessment, "execute"), {"text": "Riscritto.", "_submit": "1"}, follow=True
+        url(first_assessment, "execute"), work_data(first_assessment, "Riscritto."), follow=True
     )
 
     assert response.status_code == 200
@@ -152,13 +161,13 @@ def test_a_refused_submission_shows_why_and_changes_nothing(client, flow_plan, c
     client.force_login(coordinator)
     client.post(url(task, "assign"))
 
-    response = client.post(url(task, "execute"), {"text": "   ", "_submit": "1"})
+    response = client.post(url(task, "execute"), assessments.post_data(key_issues="   "))
 
     assert response.status_code == 200
-    assert escape(str(ASSESSMENT_NOTE_MISSING)) in response.content.decode()
+    assert escape(str(KEY_ISSUES_MISSING)) in response.content.decode()
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.ASSIGNED, coordinator)
-    assert not PhaseNote.objects.filter(plan=flow_plan).exists()
+    assert not NeedsAssessment.objects.filter(plan=flow_plan).exists()
     flow_plan.refresh_from_db()
     assert flow_plan.status == PlanStatus.NEEDS_ASSESSMENT
 
@@ -169,7 +178,7 @@ def test_returning_without_comments_is_refused_on_the_form(
     task = open_task(flow_plan)
     client.force_login(coordinator)
     client.post(url(task, "assign"))
-    client.post(url(task, "execute"), {"text": "Analisi.", "_submit": "1"})
+    client.post(url(task, "execute"), work_data(task, "Analisi."))
     check = open_task(flow_plan)
     client.force_login(facilitator)
     client.post(url(check, "assign"))
@@ -187,7 +196,7 @@ def test_a_coordinator_cannot_take_a_check_task(client, flow_plan, coordinator, 
     task = open_task(flow_plan)
     client.force_login(coordinator)
     client.post(url(task, "assign"))
-    client.post(url(task, "execute"), {"text": "Analisi.", "_submit": "1"})
+    client.post(url(task, "execute"), work_data(task, "Analisi."))
     check = open_task(flow_plan)
 
     assert client.post(url(check, "assign")).status_code == 403
@@ -282,7 +291,7 @@ def test_nothing_is_done_on_the_tasks_of_a_plan_that_is_not_active(
     drive(flow_plan, state)
     before = snapshot(flow_plan)
 
-    draft = client.post(url(held, "execute"), {"text": "x", "_draft": "1"}, follow=True)
+    draft = client.post(url(held, "execute"), work_data(held, "x", submit=False), follow=True)
     release = client.post(url(held, "unassign"), follow=True)
 
     flow_plan.refresh_from_db()
@@ -300,7 +309,10 @@ def test_a_post_that_neither_saves_nor_submits_changes_nothing(client, flow_plan
     client.post(url(task, "assign"))
     before = snapshot(flow_plan)
 
-    response = client.post(url(task, "execute"), {"text": "Analisi."})
+    data = work_data(task, "Analisi.")
+    del data["_submit"]
+
+    response = client.post(url(task, "execute"), data)
 
     assert response.status_code == 200
     assert escape(str(SUBMIT_OR_SAVE)) in response.content.decode()
@@ -335,7 +347,7 @@ def test_a_busy_plan_asks_to_try_again_and_changes_nothing(
         raise FlowLockFailed("busy")
 
     monkeypatch.setattr(PLMFlow, "lock_impl", busy)
-    response = client.post(url(task, "execute"), {"text": "x", "_submit": "1"}, follow=True)
+    response = client.post(url(task, "execute"), work_data(task, "x"), follow=True)
 
     assert response.status_code == 200
     assert escape(str(FLOW_BUSY)) in response.content.decode()
