@@ -5,6 +5,15 @@ use do the work, so history, audit events and due dates are those the app would 
 written. Where COHORT-FACTS documents a date it is used; other dates are illustrative, and
 every text the demo writes says which facts it draws on. Second-cycle plans, launched today,
 are labelled illustrative in their title.
+
+One filler per phase (``flows/demo/<phase>.py``) writes its work step's data, through that
+phase's services, run here under the flow's lock by the holder of the open task:
+
+- the first cycle's work, with the facts it needs (the needs assessment's ``first_cycle(plan,
+  by)``; the notes' ``text(...)``, submitted by ``_work``);
+- ``second_cycle(plan, by)``: the second cycle's work, submitted;
+- optionally ``second_cycle_draft(plan, by)``: a draft saved, not submitted, where a
+  second-cycle plan waits on that phase's work, for a demo user to finish.
 """
 
 import contextlib
@@ -30,8 +39,8 @@ from ..services import task_claim, task_complete
 from . import adoption, assessment, drafting, tables
 
 # Raised whenever what the demo builds changes: ``make run`` rebuilds an older demo database.
-DEMO_VERSION = 2
-# One filler per phase: the text its work step writes.
+DEMO_VERSION = 3
+# One filler per phase: the data its work step writes (see the module's docstring).
 FILLERS = {
     Phase.ASSESSMENT: assessment,
     Phase.TABLES: tables,
@@ -51,7 +60,6 @@ class Cohort:
     istat: str
     name: str
     launched: datetime.date
-    context: str
     adopted: datetime.date | None  # None: stalled in drafting
 
 
@@ -59,74 +67,15 @@ class Cohort:
 # (only Castel Volturno's is public: Giunta, 6 July 2023) and fall before 20 December 2023,
 # when the eight plans were published.
 COHORT = [
-    Cohort(
-        "076043",
-        "Lavello",
-        D(2022, 7, 6),
-        "Kick-off con bozza di Masterplan; due gruppi di "
-        "lavoro: tutela dei lavoratori agricoli e soluzioni abitative.",
-        D(2023, 6, 12),
-    ),
-    Cohort(
-        "089017",
-        "Siracusa",
-        D(2022, 7, 13),
-        "Manodopera concentrata a Cassibile; ostello fino a 110 persone dall'aprile 2021.",
-        D(2023, 10, 9),
-    ),
-    Cohort(
-        "078157",
-        "Corigliano-Rossano",
-        D(2022, 7, 18),
-        "Gruppo primario dal 25 luglio "
-        "2022; insediamento informale vicino alla costa (Schiavonea).",
-        D(2023, 9, 14),
-    ),
-    Cohort(
-        "009002",
-        "Albenga",
-        D(2022, 8, 2),
-        "Circa 250 lavoratori agricoli stranieri "
-        "dichiarati; il comune conta il 28% delle aziende agricole liguri.",
-        D(2023, 11, 6),
-    ),
-    Cohort(
-        "061027",
-        "Castel Volturno",
-        D(2022, 10, 6),
-        "Kick-off pubblico in aula consiliare; tavolo permanente in Prefettura dal gennaio 2022.",
-        D(2023, 7, 6),
-    ),
-    Cohort(
-        "029041",
-        "Rovigo",
-        D(2022, 10, 20),
-        "Stati Generali del Lavoro Agricolo, giornata di tavoli partecipati, 5 maggio 2023.",
-        D(2023, 11, 20),
-    ),
-    Cohort(
-        "004203",
-        "Saluzzo",
-        D(2022, 11, 7),
-        "10.000-12.000 stagionali l'anno, da maggio a "
-        "dicembre, 70% stranieri; dormitorio stagionale da 360 posti dal 2018.",
-        D(2023, 12, 4),
-    ),
-    Cohort(
-        "043042",
-        "Porto Recanati",
-        D(2022, 11, 21),
-        "Circa 500 lavoratori dichiarati in due "
-        "grandi complessi residenziali; tavolo primario 9 gennaio 2023.",
-        D(2023, 9, 28),
-    ),
-    Cohort(
-        "071051",
-        "San Severo",
-        D(2022, 11, 28),
-        "Ha aderito e partecipato alla verifica di gennaio 2023; il piano non è stato adottato.",
-        None,
-    ),
+    Cohort("076043", "Lavello", D(2022, 7, 6), D(2023, 6, 12)),
+    Cohort("089017", "Siracusa", D(2022, 7, 13), D(2023, 10, 9)),
+    Cohort("078157", "Corigliano-Rossano", D(2022, 7, 18), D(2023, 9, 14)),
+    Cohort("009002", "Albenga", D(2022, 8, 2), D(2023, 11, 6)),
+    Cohort("061027", "Castel Volturno", D(2022, 10, 6), D(2023, 7, 6)),
+    Cohort("029041", "Rovigo", D(2022, 10, 20), D(2023, 11, 20)),
+    Cohort("004203", "Saluzzo", D(2022, 11, 7), D(2023, 12, 4)),
+    Cohort("043042", "Porto Recanati", D(2022, 11, 21), D(2023, 9, 28)),
+    Cohort("071051", "San Severo", D(2022, 11, 28), None),
 ]
 
 # Second-cycle plans (illustrative): the step each waits on today.
@@ -201,6 +150,23 @@ def _act(plan, by, action):
         task_complete(activation=activation, by=by)
 
 
+def _fill(plan, by, write):
+    """Run a filler's step, ``write(plan, by)``, on the plan's open task, and complete it."""
+    _act(plan, by, lambda name: write(plan, by))
+
+
+def _hold(plan, by, write):
+    """Take the plan's open task on and run ``write(plan, by)`` as a draft save would: under
+    the flow's lock, the task held but neither started nor completed (it stays open)."""
+    plan.refresh_from_db()
+    with PLMFlow.lock(plan.process.pk), transaction.atomic():
+        task = _open_task(plan)
+        task.process = plan.process
+        if task.owner_id is None:
+            task_claim(activation=task.flow_task.activation_class(task), by=by)
+        write(plan, by)
+
+
 def _work(plan, by, text):
     _act(
         plan,
@@ -252,11 +218,7 @@ def replay_cohort(travel, who: dict) -> int:
                 act_date=start - datetime.timedelta(days=21),
             )
         steps = [
-            (
-                start + datetime.timedelta(days=45),
-                _work,
-                (coordinator, assessment.text(entry.context)),
-            ),
+            (start + datetime.timedelta(days=45), _fill, (coordinator, assessment.first_cycle)),
             (start + datetime.timedelta(days=52), _decide, (facilitator,)),
             (
                 start + datetime.timedelta(days=110),
@@ -329,9 +291,13 @@ def second_cycle(travel, who: dict) -> int:
         for name in ORDER[: ORDER.index(stop_at)]:
             if name in phases.WORK_NODES:
                 filler = FILLERS[phases.node_phase(name)]
-                _work(plan, coordinator, filler.second_cycle_text(comune))
+                _fill(plan, coordinator, filler.second_cycle)
             else:
                 _decide(plan, facilitator)
+        if stop_at in phases.WORK_NODES:
+            draft = getattr(FILLERS[phases.node_phase(stop_at)], "second_cycle_draft", None)
+            if draft is not None:
+                _hold(plan, coordinator, draft)
         created += 1
     return created
 

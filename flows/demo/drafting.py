@@ -1,4 +1,7 @@
-"""The demo's drafts of the plan."""
+"""The demo's drafts of the plan (the phase's note)."""
+
+from plm_workflow.plans.models import Phase
+from plm_workflow.plans.services import phase_work_submit
 
 
 def text(comune, *, revised: bool = False) -> str:
@@ -9,3 +12,7 @@ def text(comune, *, revised: bool = False) -> str:
 
 def second_cycle_text(comune) -> str:
     return f"Bozza del piano 2026-2028 di {comune.name} (illustrativo)."
+
+
+def second_cycle(plan, by) -> None:
+    phase_work_submit(plan=plan, phase=Phase.DRAFTING, text=second_cycle_text(plan.comune), by=by)
