@@ -9,7 +9,7 @@ from plm_workflow.accounts.services import role_grant
 from plm_workflow.audit.models import GLOBAL_CHAIN, Event, EventKind
 from plm_workflow.audit.services import record
 from plm_workflow.audit.verify import chains_verify
-from plm_workflow.plans.models import Phase
+from plm_workflow.plans.models import Phase, PlanStatus
 from plm_workflow.plans.services import phase_note_save
 from tests.factories import ComuneFactory, UserFactory
 
@@ -46,7 +46,8 @@ def _postgresql_only():
         pytest.skip("concurrent writers are exercised on PostgreSQL")
 
 
-def test_concurrent_actions_on_one_plan_make_one_unbroken_chain(plan, coordinator):
+def test_concurrent_actions_on_one_plan_make_one_unbroken_chain(plan, drive, coordinator):
+    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
     chain = f"plan:{plan.pk}"
     before = Event.objects.filter(chain=chain).count()
     actions = []
@@ -54,7 +55,7 @@ def test_concurrent_actions_on_one_plan_make_one_unbroken_chain(plan, coordinato
         if index % 2:
             actions.append(
                 lambda index=index: phase_note_save(
-                    plan=plan, phase=Phase.ASSESSMENT, text=f"nota {index}", by=coordinator
+                    plan=plan, phase=Phase.TABLES, text=f"nota {index}", by=coordinator
                 )
             )
         else:

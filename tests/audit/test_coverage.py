@@ -19,6 +19,7 @@ import plm_workflow.deadlines.services
 import plm_workflow.launch.services
 import plm_workflow.plans.documents
 import plm_workflow.plans.services
+import plm_workflow.steps.assessment
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.models import PhaseDate, StepTask
@@ -38,9 +39,15 @@ from plm_workflow.plans.services import (
     plan_withdraw,
     review_decide,
 )
+from plm_workflow.steps.assessment import (
+    assessment_copy_previous,
+    assessment_save,
+    assessment_submit,
+)
+from tests import assessments
 from tests.conftest import pdf_upload
-from tests.factories import ComuneFactory, UserFactory
-from tests.flows.helpers import open_task, process_url, url
+from tests.factories import ADOPTED, ComuneFactory, PlanFactory, UserFactory
+from tests.flows.helpers import open_task, process_url, url, work_data
 from tests.plans.test_import_comuni import SALUZZO, _write
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +68,7 @@ NOT_ACTIONS = {
     "task_due_compute": "computes a date",
     "plan_fields": "reads a plan's fields",
     "note_version": "reads a note's version",
+    "previous_assessment": "reads the last cycle's assessment",
 }
 SERVICE_MODULES = [
     plm_workflow.plans.services,
@@ -68,6 +76,7 @@ SERVICE_MODULES = [
     plm_workflow.deadlines.services,
     plm_workflow.plans.documents,
     plm_workflow.launch.services,
+    plm_workflow.steps.assessment,
     flows.services,
 ]
 
@@ -95,6 +104,35 @@ def _claimed(people, client):
     return task
 
 
+def _submitted(people, client):
+    """Claim the assess task and submit a complete assessment on its page."""
+    task = _claimed(people, client)
+    client.post(url(task, "execute"), work_data(task, "x"))
+    return task
+
+
+def _copied(people):
+    """A new cycle of a comune whose last plan was adopted starts from that assessment."""
+    albisola = ComuneFactory(istat_code="009003", name="Albisola Superiore", province_code="SV")
+    PlanFactory(
+        at=ADOPTED,
+        comune=albisola,
+        lead=people.lead,
+        coordinator=people.coordinator,
+        facilitator=people.facilitator,
+    )
+    plan = flows.flows.launch_plan(
+        comune=albisola,
+        title="PLM 2024-2026",
+        adhesion_act_number="2",
+        adhesion_act_date=people.plan.adhesion_act_date,
+        coordinators=[people.coordinator],
+        facilitators=[people.facilitator],
+        by=people.lead,
+    )
+    return assessment_copy_previous(plan=plan, by=people.coordinator)
+
+
 # name → (what it does, given the people and a client; the kind it must write; the actor)
 ACTIONS = {
     "plan_launch": (lambda p, c: _launch(plan_launch, p), K.PLAN_LAUNCHED, "lead"),
@@ -116,20 +154,49 @@ ACTIONS = {
         "system:flow",
     ),
     "phase_note_save": (
-        lambda p, c: note(p.plan, p, Phase.ASSESSMENT),
+        lambda p, c: (p.drive(p.plan, S.STAKEHOLDER_TABLES), note(p.plan, p, Phase.TABLES)),
         K.PHASE_NOTE_SAVED,
         "coordinator",
     ),
     "phase_work_submit": (
-        lambda p, c: phase_work_submit(
-            plan=p.plan, phase=Phase.ASSESSMENT, text="Fatto.", by=p.coordinator
+        lambda p, c: (
+            p.drive(p.plan, S.STAKEHOLDER_TABLES),
+            phase_work_submit(plan=p.plan, phase=Phase.TABLES, text="Fatto.", by=p.coordinator),
         ),
         K.PHASE_NOTE_SAVED,
         "coordinator",
     ),
+    "assessment_save": (
+        lambda p, c: (
+            _claimed(p, c),
+            assessment_save(plan=p.flow_plan, by=p.coordinator, **assessments.complete()),
+        ),
+        K.ASSESSMENT_SAVED,
+        "coordinator",
+    ),
+    "assessment_submit": (
+        lambda p, c: (
+            _claimed(p, c),
+            assessment_submit(plan=p.flow_plan, by=p.coordinator, **assessments.complete()),
+        ),
+        K.ASSESSMENT_SAVED,
+        "coordinator",
+    ),
+    "assessment_save (assess page: save a draft)": (
+        lambda p, c: c.post(
+            url(_claimed(p, c), "execute"), work_data(open_task(p.flow_plan), "x", submit=False)
+        ),
+        K.ASSESSMENT_SAVED,
+        "coordinator",
+    ),
+    "assessment_copy_previous": (
+        lambda p, c: _copied(p),
+        K.ASSESSMENT_COPIED,
+        "coordinator",
+    ),
     "plan_complete_assessment": (
         lambda p, c: (
-            note(p.plan, p, Phase.ASSESSMENT),
+            assessments.fill(p.plan),
             plan_complete_assessment(plan=p.plan, by=p.facilitator),
         ),
         K.PLAN_TRANSITION,
@@ -195,7 +262,7 @@ ACTIONS = {
     ),
     "review_decide": (
         lambda p, c: (
-            note(p.plan, p, Phase.ASSESSMENT),
+            assessments.fill(p.plan),
             review_decide(
                 plan=p.plan, phase=Phase.ASSESSMENT, decision="approved", by=p.facilitator
             ),
@@ -258,12 +325,12 @@ ACTIONS = {
         "coordinator",
     ),
     "task_complete (task page: submit)": (
-        lambda p, c: c.post(url(_claimed(p, c), "execute"), {"text": "x", "_submit": "1"}),
+        lambda p, c: _submitted(p, c),
         K.TASK_COMPLETED,
         "coordinator",
     ),
     "task created (flow: next task)": (
-        lambda p, c: c.post(url(_claimed(p, c), "execute"), {"text": "x", "_submit": "1"}),
+        lambda p, c: _submitted(p, c),
         K.TASK_CREATED,
         "system:flow",
     ),
@@ -303,7 +370,7 @@ ACTIONS = {
         "lead",
     ),
     "task_due_set (flow: next task)": (
-        lambda p, c: c.post(url(_claimed(p, c), "execute"), {"text": "x", "_submit": "1"}),
+        lambda p, c: _submitted(p, c),
         K.DUE_DATE_SET,
         "system:flow",
     ),
@@ -403,7 +470,7 @@ def _patron_day_on_due_date(people, client):
 
 
 def _return(people, client):
-    client.post(url(_claimed(people, client), "execute"), {"text": "x", "_submit": "1"})
+    _submitted(people, client)
     check = open_task(people.flow_plan)
     client.force_login(people.facilitator)
     client.post(url(check, "assign"))

@@ -5,7 +5,7 @@ import pytest
 from plm_workflow.accounts.services import role_grant, role_revoke
 from plm_workflow.audit.models import GLOBAL_CHAIN, Event, EventKind
 from plm_workflow.audit.services import SYSTEM_FLOW, SYSTEM_OPERATOR
-from plm_workflow.plans.models import Phase, Review
+from plm_workflow.plans.models import Phase, PlanStatus, Review
 from plm_workflow.plans.services import (
     phase_note_save,
     plan_complete_assessment,
@@ -14,6 +14,7 @@ from plm_workflow.plans.services import (
     plan_withdraw,
     review_decide,
 )
+from tests import assessments
 from tests.factories import UserFactory
 from tests.flows.helpers import decide, open_task, submit, url
 from tests.plans.test_import_comuni import SALUZZO, _import, _write
@@ -36,8 +37,8 @@ def test_a_launch_records_the_new_plans_fields_by_the_lead(plan, lead):
     assert event.payload["changes"]["adhesion_act_date"] == [None, "2022-06-30"]
 
 
-def test_a_transition_records_the_fields_it_changed(plan, facilitator, coordinator):
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Fatto.", by=coordinator)
+def test_a_transition_records_the_fields_it_changed(plan, facilitator):
+    assessments.fill(plan)
 
     plan_complete_assessment(plan=plan, by=facilitator)
 
@@ -67,20 +68,19 @@ def test_suspend_resume_and_withdraw_record_the_reason_and_the_remembered_state(
     assert seqs == list(range(1, len(seqs) + 1))
 
 
-def test_a_phase_note_records_old_and_new_text_and_nothing_when_unchanged(plan, coordinator):
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Prima", by=coordinator)
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Dopo", by=coordinator)
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Dopo", by=coordinator)
+def test_a_phase_note_records_old_and_new_text_and_nothing_when_unchanged(plan, drive, coordinator):
+    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
+    phase_note_save(plan=plan, phase=Phase.TABLES, text="Prima", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.TABLES, text="Dopo", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.TABLES, text="Dopo", by=coordinator)
 
     notes = Event.objects.filter(kind=K.PHASE_NOTE_SAVED).order_by("seq")
     assert [e.payload["changes"]["text"] for e in notes] == [[None, "Prima"], ["Prima", "Dopo"]]
     assert {e.actor for e in notes} == {coordinator}
 
 
-def test_a_review_decision_records_phase_round_decision_and_comments(
-    plan, facilitator, coordinator
-):
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Fatto.", by=coordinator)
+def test_a_review_decision_records_phase_round_decision_and_comments(plan, facilitator):
+    assessments.fill(plan)
 
     review = review_decide(
         plan=plan, phase=Phase.ASSESSMENT, decision="returned", comments="Manca", by=facilitator
@@ -155,7 +155,7 @@ def test_tasks_created_claimed_completed_and_returned_are_recorded(
         (K.TASK_CREATED, None),
         (K.DUE_DATE_SET, None),
         (K.TASK_CLAIMED, "coord-saluzzo"),
-        (K.PHASE_NOTE_SAVED, "coord-saluzzo"),
+        (K.ASSESSMENT_SAVED, "coord-saluzzo"),
         (K.TASK_COMPLETED, "coord-saluzzo"),
         (K.TASK_CREATED, None),
         (K.DUE_DATE_SET, None),

@@ -21,17 +21,19 @@ from plm_workflow.audit.verify import (
     WRONG_CHAIN,
 )
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Phase
+from plm_workflow.plans.models import Phase, PlanStatus
 from plm_workflow.plans.services import phase_note_save, plan_complete_assessment
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def noted_plan(plan, coordinator):
-    for text in ("uno", "due", "tre"):
-        phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text=text, by=coordinator)
-    return plan  # its chain: launched, schedule set, then three notes (5 events)
+def noted_plan(plan, drive, coordinator):
+    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
+    for text in ("uno", "due"):
+        phase_note_save(plan=plan, phase=Phase.TABLES, text=text, by=coordinator)
+    # its chain: launched, schedule set, assessment completed, then two notes (5 events)
+    return plan
 
 
 def verify(*args):
@@ -152,7 +154,7 @@ def test_verification_extends_heads_when_the_log_only_grew(noted_plan, coordinat
     out = io.StringIO()
     call_command("audit_heads", stdout=out)
     heads.write_text(out.getvalue(), encoding="utf-8")
-    phase_note_save(plan=noted_plan, phase=Phase.ASSESSMENT, text="quattro", by=coordinator)
+    phase_note_save(plan=noted_plan, phase=Phase.TABLES, text="tre", by=coordinator)
 
     ok, output = verify("--heads", str(heads))
 
@@ -267,7 +269,7 @@ def test_unusual_text_round_trips_through_the_database(plan, lead):
 def test_a_refused_action_writes_no_event(plan, coordinator, facilitator):
     before = Event.objects.count()
     with pytest.raises(PlanError):
-        plan_complete_assessment(plan=plan, by=facilitator)  # the note is empty
+        plan_complete_assessment(plan=plan, by=facilitator)  # no assessment yet
     with pytest.raises(PlanError):
         plan_complete_assessment(plan=plan, by=coordinator)  # not theirs to do
     assert Event.objects.count() == before
