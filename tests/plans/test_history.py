@@ -4,8 +4,10 @@ import pytest
 from django.utils import timezone
 
 from plm_workflow.plans.history import plan_changes
-from plm_workflow.plans.models import Phase, PhaseNote, PlanStatus
+from plm_workflow.plans.models import Crop, Phase, PhaseNote, PlanStatus
 from plm_workflow.plans.services import phase_note_save, plan_suspend
+from tests import assessments
+from tests.factories import ComuneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +30,16 @@ def test_the_plans_own_fields_old_and_new(plan, lead):
     assert found.children == {}
 
 
-def test_child_rows_added_changed_and_removed(plan, coordinator):
+def test_child_rows_added_changed_and_removed(plan, drive, coordinator):
+    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
     start = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Uno.", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.TABLES, text="Uno.", by=coordinator)
     note = PhaseNote.objects.get(plan=plan)
     middle = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Due.", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.TABLES, text="Due.", by=coordinator)
 
     assert plan_changes(plan=plan, since=start).children == {
-        "phase_note": {"added": [{"id": note.pk, "phase": "assessment", "text": "Due."}]}
+        "phase_note": {"added": [{"id": note.pk, "phase": "tables", "text": "Due."}]}
     }
     assert plan_changes(plan=plan, since=middle).children == {
         "phase_note": {"changed": [{"id": note.pk, "changes": {"text": ["Uno.", "Due."]}}]}
@@ -44,12 +47,69 @@ def test_child_rows_added_changed_and_removed(plan, coordinator):
     later, note_id = timezone.now(), note.pk
     note.delete()  # no service deletes a note; history still tells
     assert plan_changes(plan=plan, since=later).children == {
-        "phase_note": {"removed": [{"id": note_id, "phase": "assessment", "text": "Due."}]}
+        "phase_note": {"removed": [{"id": note_id, "phase": "tables", "text": "Due."}]}
     }
 
 
-def test_kinds_narrow_the_child_rows(plan, coordinator):
+def test_the_rows_of_the_assessment_are_found_through_it(plan, launch, comune):
+    # given the assessments of this plan and of another comune's, written after ``start``
     start = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Uno.", by=coordinator)
+    assessment = assessments.fill(plan)
+    other = assessments.fill(launch(ComuneFactory(istat_code="009002", name="Albenga")))
+    crop = assessment.crops.get()
+    settlement = assessment.settlements.get()
+    middle = timezone.now()
+    # when a crop changes, one is added and the settlement is removed
+    crop.months = [9, 10]
+    crop.save()
+    added = Crop.objects.create(assessment=assessment, name="Kiwi", months=[11])
+    settlement_id = settlement.pk
+    settlement.delete()
+    for row in other.crops.all():
+        row.months = [1]
+        row.save()
+
+    # then only this plan's rows are told, each under its own kind
+    children = plan_changes(plan=plan, since=middle).children
+    assert children == {
+        "crop": {
+            "added": [
+                {
+                    "id": added.pk,
+                    "name": "Kiwi",
+                    "months": [11],
+                    "workers_at_peak": None,
+                }
+            ],
+            "changed": [{"id": crop.pk, "changes": {"months": [[8, 9, 10], [9, 10]]}}],
+        },
+        "settlement": {"removed": [{"id": settlement_id} | assessments.SETTLEMENTS[0]]},
+    }
+    since_start = plan_changes(plan=plan, since=start).children
+    assert set(since_start) == {"needs_assessment", "crop"}
+    added_fields = since_start["needs_assessment"]["added"][0]
+    assert added_fields["key_issues"] == assessments.FIELDS["key_issues"]
+    assert [row["name"] for row in since_start["crop"]["added"]] == ["Mele", "Kiwi"]
+
+
+def test_kinds_narrow_the_child_rows(plan, drive, coordinator):
+    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
+    start = timezone.now()
+    phase_note_save(plan=plan, phase=Phase.TABLES, text="Uno.", by=coordinator)
 
     assert plan_changes(plan=plan, since=start, kinds=[]).children == {}
+    assert set(plan_changes(plan=plan, since=start, kinds=["phase_note"]).children) == {
+        "phase_note"
+    }
+
+
+def test_kinds_narrow_the_assessments_rows(plan):
+    start = timezone.now()
+    assessments.fill(plan)
+
+    assert set(plan_changes(plan=plan, since=start, kinds=["crop"]).children) == {"crop"}
+    assert set(plan_changes(plan=plan, since=start).children) == {
+        "needs_assessment",
+        "crop",
+        "settlement",
+    }
