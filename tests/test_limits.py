@@ -10,7 +10,15 @@ from forms.steps import DecisionForm, PhaseNoteForm
 from plm_workflow.audit.models import Event
 from plm_workflow.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, too_long
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Phase, PhaseNote, Plan, PlanStatus, Review
+from plm_workflow.plans.models import (
+    NeedsAssessment,
+    Phase,
+    PhaseNote,
+    Plan,
+    PlanStatus,
+    Review,
+    Settlement,
+)
 from plm_workflow.plans.services import (
     phase_note_save,
     phase_work_submit,
@@ -21,6 +29,7 @@ from plm_workflow.plans.services import (
     plan_withdraw,
     review_decide,
 )
+from tests import assessments
 from tests.conftest import pdf_upload
 from tests.flows.helpers import claim, open_task, url
 
@@ -41,6 +50,7 @@ def _trace(plan) -> tuple:
         PhaseNote.objects.filter(plan=plan).count(),
         PhaseNote.history.filter(plan=plan).count(),
         Review.objects.filter(plan=plan).count(),
+        assessments.state(plan),
         Event.objects.count(),
     )
 
@@ -100,46 +110,56 @@ def test_the_decision_form_takes_comments_at_the_limit():
 # --- Services ----------------------------------------------------------------------------------
 
 
-def test_an_overlong_note_is_refused_and_nothing_is_written(plan, coordinator):
+@pytest.fixture
+def tables_plan(plan, drive):
+    """A plan whose open phase has a note: the stakeholder tables."""
+    return drive(plan, PlanStatus.STAKEHOLDER_TABLES)
+
+
+def test_an_overlong_note_is_refused_and_nothing_is_written(tables_plan, coordinator):
+    plan = tables_plan
     before = _trace(plan)
 
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text=NOTE_OVER, by=coordinator)
+        phase_note_save(plan=plan, phase=Phase.TABLES, text=NOTE_OVER, by=coordinator)
 
     assert refused.value.messages == [too_long(NOTE_OVER, NOTE_MAX_CHARS)]
     assert _trace(plan) == before
 
 
-def test_an_overlong_note_replaces_no_note_already_there(plan, coordinator):
-    phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Prima.", by=coordinator)
+def test_an_overlong_note_replaces_no_note_already_there(tables_plan, coordinator):
+    plan = tables_plan
+    phase_note_save(plan=plan, phase=Phase.TABLES, text="Prima.", by=coordinator)
     before = _trace(plan)
 
     with pytest.raises(PlanError):
-        phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text=NOTE_OVER, by=coordinator)
+        phase_note_save(plan=plan, phase=Phase.TABLES, text=NOTE_OVER, by=coordinator)
 
     assert _trace(plan) == before
     assert PhaseNote.objects.get(plan=plan).text == "Prima."
 
 
-def test_a_note_at_the_limit_is_saved(plan, coordinator):
+def test_a_note_at_the_limit_is_saved(tables_plan, coordinator):
     text = "n" * NOTE_MAX_CHARS
 
-    note = phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text=text, by=coordinator)
+    note = phase_note_save(plan=tables_plan, phase=Phase.TABLES, text=text, by=coordinator)
 
     assert PhaseNote.objects.get(pk=note.pk).text == text
 
 
-def test_an_overlong_note_is_not_submitted(plan, coordinator):
+def test_an_overlong_note_is_not_submitted(tables_plan, coordinator):
+    plan = tables_plan
     before = _trace(plan)
 
     with pytest.raises(PlanError) as refused:
-        phase_work_submit(plan=plan, phase=Phase.ASSESSMENT, text=NOTE_OVER, by=coordinator)
+        phase_work_submit(plan=plan, phase=Phase.TABLES, text=NOTE_OVER, by=coordinator)
 
     assert refused.value.messages == [too_long(NOTE_OVER, NOTE_MAX_CHARS)]
     assert _trace(plan) == before
 
 
 def test_overlong_comments_on_a_return_are_refused_and_nothing_is_written(plan, facilitator):
+    assessments.fill(plan)
     before = _trace(plan)
 
     with pytest.raises(PlanError) as refused:
@@ -177,6 +197,7 @@ def test_overlong_comments_on_an_approval_are_refused_too(plan, drive, facilitat
 
 
 def test_comments_at_the_limit_are_recorded(plan, facilitator):
+    assessments.fill(plan)
     comments = "r" * REASON_MAX_CHARS
 
     review = review_decide(
@@ -220,7 +241,9 @@ def test_a_reason_at_the_limit_is_stored(plan, lead):
 
 
 def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
-    note = PhaseNote(plan=plan, phase=Phase.ASSESSMENT, text=NOTE_OVER)
+    note = PhaseNote(plan=plan, phase=Phase.TABLES, text=NOTE_OVER)
+    assessment = NeedsAssessment(plan=plan, key_issues=NOTE_OVER)
+    settlement = Settlement(name="Campo", kind="informal", notes=REASON_OVER)
     review = Review(
         plan=plan,
         phase=Phase.ASSESSMENT,
@@ -232,6 +255,8 @@ def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
     plan.suspension_reason = plan.withdrawal_reason = REASON_OVER
     cases = [
         (note, "text", NOTE_OVER, NOTE_MAX_CHARS),
+        (assessment, "key_issues", NOTE_OVER, NOTE_MAX_CHARS),
+        (settlement, "notes", REASON_OVER, REASON_MAX_CHARS),
         (review, "comments", REASON_OVER, REASON_MAX_CHARS),
         (plan, "suspension_reason", REASON_OVER, REASON_MAX_CHARS),
         (plan, "withdrawal_reason", REASON_OVER, REASON_MAX_CHARS),
@@ -239,12 +264,16 @@ def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
     for instance, field, text, limit in cases:
         with pytest.raises(ValidationError) as refused:
             # The status is protected (the FSM guards it).
-            instance.full_clean(exclude=["status"], validate_constraints=False)
+            instance.full_clean(exclude=["status", "assessment"], validate_constraints=False)
         assert refused.value.message_dict[field] == [too_long(text, limit)], field
 
 
 def test_the_models_full_clean_takes_text_at_the_limit(plan):
-    PhaseNote(plan=plan, phase=Phase.ASSESSMENT, text="n" * NOTE_MAX_CHARS).full_clean()
+    PhaseNote(plan=plan, phase=Phase.TABLES, text="n" * NOTE_MAX_CHARS).full_clean()
+    NeedsAssessment(plan=plan, housing="n" * NOTE_MAX_CHARS).full_clean()
+    Settlement(name="Campo", kind="informal", notes="r" * REASON_MAX_CHARS).full_clean(
+        exclude=["assessment"]
+    )
 
 
 # --- Request bodies ----------------------------------------------------------------------------
