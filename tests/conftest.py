@@ -233,3 +233,17 @@ def flow_plan(client, lead, launch_url, launch_data):
     assert response.status_code == 302, response.content.decode()[:2000]
     client.logout()
     return Plan.objects.get(comune__istat_code="004203")
+
+
+@pytest.fixture
+def tables_plan(flow_plan, coordinator, facilitator):
+    """``flow_plan`` past its assessment (submitted, approved): the tables' task is offered.
+
+    For what any phase with a note does: the assessment has its own data instead.
+    """
+    from tests.factories import plan_step
+
+    plan_step(flow_plan, by=coordinator)
+    plan_step(flow_plan, by=facilitator, decision="approved")
+    assert flow_plan.status == PlanStatus.STAKEHOLDER_TABLES
+    return flow_plan
