@@ -5,7 +5,7 @@ each later step issue replaces with its real checks). Which transition runs whic
 said once, in the phase registry (``phases.py``).
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.limits import reason_too_long
@@ -33,9 +33,23 @@ def _note_filled(plan, phase) -> bool:
     return bool(text and text.strip())
 
 
-def _assessment(plan) -> NeedsAssessment | None:
-    # Read afresh: a copy cached on the plan may predate the save just made.
-    return NeedsAssessment.objects.filter(plan_id=plan.pk).first()
+def _assessment(plan, memo=None):
+    """Return the plan's assessment with whether it has crops with months and settlements.
+
+    Read afresh (a copy cached on the plan may predate the save just made), once per run of
+    the checks: ``memo`` is the run's.
+    """
+    memo = {} if memo is None else memo
+    if "assessment" not in memo:
+        memo["assessment"] = (
+            NeedsAssessment.objects.filter(plan_id=plan.pk)
+            .annotate(
+                has_crops=Exists(Crop.objects.filter(assessment=OuterRef("pk")).exclude(months=[])),
+                has_settlements=Exists(Settlement.objects.filter(assessment=OuterRef("pk"))),
+            )
+            .first()
+        )
+    return memo["assessment"]
 
 
 def _figure_complete(assessment, figure) -> bool:
@@ -47,36 +61,34 @@ def _figure_complete(assessment, figure) -> bool:
     )
 
 
-def assessment_workers_given(plan, **inputs):
+def assessment_workers_given(plan, memo=None, **inputs):
     """The worker estimate, with its kind, year and source (seasonal or resident)."""
-    assessment = _assessment(plan)
+    assessment = _assessment(plan, memo)
     if assessment and any(_figure_complete(assessment, figure) for figure in FIGURES):
         return None
     return WORKERS_MISSING
 
 
-def assessment_crops_given(plan, **inputs):
+def assessment_crops_given(plan, memo=None, **inputs):
     """At least one crop with its months."""
-    found = Crop.objects.filter(assessment__plan_id=plan.pk).exclude(months=[]).exists()
-    return None if found else CROPS_MISSING
+    assessment = _assessment(plan, memo)
+    return None if assessment and assessment.has_crops else CROPS_MISSING
 
 
-def assessment_housing_given(plan, **inputs):
-    assessment = _assessment(plan)
+def assessment_housing_given(plan, memo=None, **inputs):
+    assessment = _assessment(plan, memo)
     return None if assessment and assessment.housing.strip() else HOUSING_MISSING
 
 
-def assessment_key_issues_given(plan, **inputs):
-    assessment = _assessment(plan)
+def assessment_key_issues_given(plan, memo=None, **inputs):
+    assessment = _assessment(plan, memo)
     return None if assessment and assessment.key_issues.strip() else KEY_ISSUES_MISSING
 
 
-def assessment_settlements_stated(plan, **inputs):
+def assessment_settlements_stated(plan, memo=None, **inputs):
     """Settlements listed, or "none known" stated (not both: the services refuse that)."""
-    stated = NeedsAssessment.objects.filter(
-        Q(no_settlements_known=True) | Q(pk__in=Settlement.objects.values("assessment_id")),
-        plan_id=plan.pk,
-    ).exists()
+    assessment = _assessment(plan, memo)
+    stated = assessment and (assessment.no_settlements_known or assessment.has_settlements)
     return None if stated else SETTLEMENTS_MISSING
 
 

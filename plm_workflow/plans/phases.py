@@ -209,8 +209,10 @@ def node_phase(name: str) -> Phase | None:
 def failing_messages(plan, transition: str, **inputs) -> list[str]:
     """Run every named check of the transition; return the messages of those that fail."""
     messages = []
+    # One run of the checks shares what they read (``memo``): the phase's rows, once.
+    memo = {}
     for check in TRANSITION_CHECKS[transition]:
-        message = check(plan, **inputs)
+        message = check(plan, memo=memo, **inputs)
         if message is not None:
             messages.append(str(message))
     return messages

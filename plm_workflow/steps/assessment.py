@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import payload_of, record
@@ -77,6 +78,8 @@ ALREADY_STARTED = _(
 NOTHING_TO_COPY = _("This comune has no adopted plan whose assessment could be copied.")
 ROW_PROBLEM = _("%(row)s %(number)s: %(message)s")
 SPEC = phases.spec_of(Phase.ASSESSMENT)
+_REASON = "needs assessment"
+_ROW_MODELS = {"crop": (Crop, CROP_FIELDS), "settlement": (Settlement, SETTLEMENT_FIELDS)}
 
 
 def previous_assessment(plan: Plan) -> NeedsAssessment | None:
@@ -146,8 +149,9 @@ def assessment_save(
             return assessment  # nothing changed: no write, no event
         assessment.revision += 1
         _save(assessment, by, "needs assessment")
-        for rows, found in children.values():
-            _write_rows(rows, assessment, by)
+        for kind, (rows, found) in children.items():
+            model, names = _ROW_MODELS[kind]
+            _write_rows(model, rows, assessment, by, names)
             for entry, row in zip(found.get("added", []), rows["new"], strict=True):
                 entry["id"] = row.pk
         record(
@@ -316,15 +320,28 @@ def _row_changes(rows: dict, names) -> dict:
     return found
 
 
-def _write_rows(rows: dict, assessment, by) -> None:
+def _write_rows(model, rows: dict, assessment, by, names) -> None:
+    """Write the rows' changes: new and changed rows in bulk (a few queries however many),
+    removed ones one by one (each with its history row naming ``by``)."""
     for row in rows["removed"]:
         row._history_user = by
         row.delete()
     for row in rows["new"]:
         row.assessment = assessment
-        _save(row, by, "needs assessment")
-    for row, _old in rows["updated"]:
-        _save(row, by, "needs assessment")
+    if rows["new"]:
+        created = bulk_create_with_history(
+            rows["new"], model, default_user=by, default_change_reason=_REASON
+        )
+        for row, saved in zip(rows["new"], created, strict=True):
+            row.pk = saved.pk
+    if rows["updated"]:
+        bulk_update_with_history(
+            [row for row, _old in rows["updated"]],
+            model,
+            fields=list(names),
+            default_user=by,
+            default_change_reason=_REASON,
+        )
 
 
 def _save(row, by, reason) -> None:
