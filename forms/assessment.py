@@ -30,6 +30,7 @@ from plm_workflow.steps.assessment import (
 from .steps import DecisionForm
 
 MONTH_CHOICES = [(number, MONTHS_3[number].capitalize()) for number in range(1, 13)]
+_SHORT_LABELS = (_("At least"), _("At most"), _("Kind of figure"), _("Reference year"), _("Source"))
 MAX_CROPS = 40
 MAX_SETTLEMENTS = 60
 
@@ -103,6 +104,10 @@ class AssessmentWorkForm(_Limits, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Inside their group's box the figure's fields need only a short label.
+        for group in self.FIGURE_FIELDS.values():
+            for name, label in zip(group, _SHORT_LABELS, strict=True):
+                self.fields[name].label = label
         for name in ("seasonal_year", "resident_year"):
             self.fields[name].widget.attrs.update({"min": OLDEST_YEAR})
             self.fields[name].error_messages["min_value"] = YEAR_TOO_OLD

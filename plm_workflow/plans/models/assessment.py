@@ -73,7 +73,7 @@ def _months(label, help_text):
 
 
 class FigureKind(models.TextChoices):
-    DECLARED = "declared", _("Declared (from records: employment, INPS, reception)")
+    DECLARED = "declared", _("Declared")
     ESTIMATED = "estimated", _("Estimated")
 
 
@@ -119,7 +119,9 @@ class NeedsAssessment(models.Model):
         max_length=20,
         choices=FigureKind.choices,
         blank=True,
-        help_text=_("Declared if it comes from records, estimated otherwise."),
+        help_text=_(
+            "Declared if it comes from records (employment, INPS, reception), estimated otherwise."
+        ),
     )
     seasonal_year = models.PositiveSmallIntegerField(
         _("seasonal workers: reference year"),
@@ -146,7 +148,9 @@ class NeedsAssessment(models.Model):
         max_length=20,
         choices=FigureKind.choices,
         blank=True,
-        help_text=_("Declared if it comes from records, estimated otherwise."),
+        help_text=_(
+            "Declared if it comes from records (employment, INPS, reception), estimated otherwise."
+        ),
     )
     resident_year = models.PositiveSmallIntegerField(
         _("resident workers: reference year"),
