@@ -5,9 +5,10 @@ from django.utils.html import escape
 from viewflow.workflow.status import STATUS
 
 from flows.steps.base import DRAFT_SAVED
-from plm_workflow.plans.models import PhaseNote, Plan, PlanStatus, Review
+from plm_workflow.plans.models import NeedsAssessment, PhaseNote, Plan, PlanStatus, Review
 from plm_workflow.plans.phases import NODE_STATUS
-from tests.flows.helpers import claim, decide, open_task, process_url, url
+from tests import assessments
+from tests.flows.helpers import claim, decide, open_task, process_url, url, work_data
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +25,13 @@ def assert_in_step(plan, node, status):
 
 
 def work(client, person, task, text):
-    """Take the work task, save a draft, then submit it."""
+    """Take the work task, save a draft, then submit it (``work_data``)."""
     claim(client, person, task)
-    response = client.post(url(task, "execute"), {"text": text + " (bozza)", "_draft": "1"})
+    response = client.post(url(task, "execute"), work_data(task, text + " (bozza)", submit=False))
     assert (response.status_code, response["Location"]) == (302, url(task, "execute"))
     task.refresh_from_db()
     assert task.status == STATUS.ASSIGNED
-    response = client.post(url(task, "execute"), {"text": text, "_submit": "1"})
+    response = client.post(url(task, "execute"), work_data(task, text))
     assert response.status_code == 302, response.content.decode()
     assert response["Location"] == process_url(task.process)
     task.refresh_from_db()
@@ -65,7 +66,9 @@ def test_a_plan_goes_from_launch_to_adoption_with_a_return_and_a_round_of_change
     task = assert_in_step(plan, "assess", S.NEEDS_ASSESSMENT)
     assert (task.status, task.owner) == (STATUS.NEW, None)
     work(client, coordinator, task, "Circa 1.500 braccianti stranieri nei picchi estivi.")
-    assert PhaseNote.objects.get(plan=plan, phase="assessment").text.startswith("Circa 1.500")
+    assessment = NeedsAssessment.objects.get(plan=plan)
+    assert assessment.key_issues.startswith("Circa 1.500")
+    assert not PhaseNote.objects.filter(plan=plan).exists()
 
     # a facilitator returns the assessment with comments
     task = assert_in_step(plan, "check_assessment", S.NEEDS_ASSESSMENT)
@@ -83,9 +86,26 @@ def test_a_plan_goes_from_launch_to_adoption_with_a_return_and_a_round_of_change
             claim(client, coordinator, task)
         content = client.get(url(task, page)).content.decode()
         assert escape("Manca la mappa degli insediamenti informali.") in content
-    client.post(
-        url(task, "execute"), {"text": "Insediamenti: due, circa 300 persone.", "_submit": "1"}
+    informal = assessments.SETTLEMENTS[0] | {
+        "name": "Campo di via Lagnasco",
+        "kind": "informal",
+        "people_peak": 300,
+        "capacity": None,
+        "water": "no",
+    }
+    response = client.post(
+        url(task, "execute"),
+        assessments.post_data(
+            assessment, settlements=[*assessments.SETTLEMENTS, informal], key_issues="Insediamenti."
+        ),
     )
+    assert response.status_code == 302, response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.key_issues == "Insediamenti."
+    assert sorted(assessment.settlements.values_list("name", flat=True)) == [
+        "Campo di via Lagnasco",
+        "Dormitorio stagionale",
+    ]
 
     # approved this time: the stakeholder tables open
     task = assert_in_step(plan, "check_assessment", S.NEEDS_ASSESSMENT)
@@ -155,13 +175,15 @@ def test_a_draft_save_keeps_the_task_new_or_assigned_and_cancellable(
     task = open_task(flow_plan)
     claim(client, coordinator, task)
 
-    response = client.post(url(task, "execute"), {"text": "Appunti.", "_draft": "1"}, follow=True)
+    response = client.post(
+        url(task, "execute"), work_data(task, "Appunti.", submit=False), follow=True
+    )
 
     assert escape(str(DRAFT_SAVED)) in response.content.decode()
     task.refresh_from_db()
     assert task.status == STATUS.ASSIGNED
     assert task.started is None
-    assert PhaseNote.objects.get(plan=flow_plan, phase="assessment").text == "Appunti."
+    assert NeedsAssessment.objects.get(plan=flow_plan).key_issues == "Appunti."
     assert task.flow_task.activation_class(task).cancel.can_proceed()
 
 
@@ -171,9 +193,9 @@ def test_a_draft_save_on_an_unclaimed_task_is_refused_and_keeps_it_new(
     task = open_task(flow_plan)
     client.force_login(coordinator)
 
-    response = client.post(url(task, "execute"), {"text": "Appunti.", "_draft": "1"})
+    response = client.post(url(task, "execute"), work_data(task, "Appunti.", submit=False))
 
     assert (response.status_code, response["Location"]) == (302, url(task, "detail"))
     task.refresh_from_db()
     assert (task.status, task.owner) == (STATUS.NEW, None)
-    assert not PhaseNote.objects.filter(plan=flow_plan).exists()
+    assert not NeedsAssessment.objects.filter(plan=flow_plan).exists()
