@@ -15,7 +15,7 @@ from plm_workflow.audit.chain import chain_of
 from plm_workflow.audit.models import ChainHead, Event, EventKind
 from plm_workflow.audit.verify import chains_verify
 from plm_workflow.plans.models import PlanStatus, Review
-from tests.flows.helpers import claim, open_task, url
+from tests.flows.helpers import claim, open_task, url, work_data
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +50,9 @@ def _complete(client, person, task, data, django_assert_max_num_queries):
 
 
 def _submit(client, person, plan, django_assert_max_num_queries, text="Fatto."):
-    data = {"text": text, "_submit": "1"}
-    return _complete(client, person, open_task(plan), data, django_assert_max_num_queries)
+    """Submit the assessment (``work_data``: its key issues are ``text``, its rows kept)."""
+    task = open_task(plan)
+    return _complete(client, person, task, work_data(task, text), django_assert_max_num_queries)
 
 
 def _decide(client, person, plan, decision, django_assert_max_num_queries):
@@ -91,7 +92,7 @@ def test_a_work_submission_stays_within_the_query_budget(
     flow_plan.refresh_from_db()
     assert flow_plan.status == PlanStatus.NEEDS_ASSESSMENT
     assert open_task(flow_plan).flow_task.name == "check_assessment"
-    assert kinds == [K.PHASE_NOTE_SAVED, K.TASK_COMPLETED, K.TASK_CREATED, K.DUE_DATE_SET]
+    assert kinds == [K.ASSESSMENT_SAVED, K.TASK_COMPLETED, K.TASK_CREATED, K.DUE_DATE_SET]
     _chain_verifies(flow_plan)
 
 
