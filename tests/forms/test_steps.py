@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 
 from forms import adoption, assessment, drafting, tables
 from forms.steps import DecisionForm, PhaseNoteForm
+from plm_workflow.plans import phases
 from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, ReviewDecision
 
 
@@ -57,6 +58,8 @@ WORK_FORMS = {
     "drafting": drafting.DraftingWorkForm,
     "adoption": adoption.AdoptionWorkForm,
 }
+# The phases whose work is still their note (the assessment has its own form).
+NOTE_FORMS = {phase: form for phase, form in WORK_FORMS.items() if phases.spec_of(phase).has_note}
 CHECK_FORMS = {
     "assessment": assessment.AssessmentCheckForm,
     "tables": tables.TablesCheckForm,
@@ -66,10 +69,10 @@ CHECK_FORMS = {
 
 
 def test_each_phase_names_its_note_its_own_way_and_keeps_the_version():
-    forms = [form_class() for form_class in WORK_FORMS.values()]
+    forms = [form_class() for form_class in NOTE_FORMS.values()]
 
     labels = [str(form.fields["text"].label) for form in forms]
-    assert len(set(labels)) == len(WORK_FORMS)
+    assert len(set(labels)) == len(NOTE_FORMS)
     # What to write is the registry's work hint, shown once above the editor; the field's
     # help says how drafts and submissions work, the same in every phase.
     helps = {str(form.fields["text"].help_text) for form in forms}
@@ -81,14 +84,23 @@ def test_each_phase_names_its_note_its_own_way_and_keeps_the_version():
 
 
 def test_a_phases_label_does_not_leak_into_the_base_form_or_another_phase():
-    assessment.AssessmentWorkForm()
+    tables.TablesWorkForm()
 
     assert str(PhaseNoteForm().fields["text"].label) == "Nota di fase"
 
 
-@pytest.mark.parametrize("phase", list(WORK_FORMS))
+def test_the_assessment_has_its_own_form_not_a_note():
+    form = assessment.AssessmentWorkForm()
+
+    assert not phases.spec_of("assessment").has_note
+    assert not isinstance(form, PhaseNoteForm)
+    assert "text" not in form.fields
+    assert isinstance(form.fields["version"].widget, django_forms.HiddenInput)
+
+
+@pytest.mark.parametrize("phase", list(NOTE_FORMS))
 def test_each_phases_note_form_keeps_the_submitted_text_and_version(phase):
-    form = WORK_FORMS[phase](data={"text": "Fatto.", "version": "2"})
+    form = NOTE_FORMS[phase](data={"text": "Fatto.", "version": "2"})
 
     assert form.is_valid()
     assert form.cleaned_data == {"text": "Fatto.", "version": 2}
@@ -101,12 +113,12 @@ def test_each_phases_check_refuses_a_return_without_comments(phase):
     assert form.errors == {"comments": [str(RETURN_WITHOUT_COMMENTS)]}
 
 
-@pytest.mark.parametrize("phase", list(WORK_FORMS))
+@pytest.mark.parametrize("phase", list(NOTE_FORMS))
 def test_each_phases_note_label_is_italian_by_default(phase):
     from django.utils import translation
 
-    italian = str(WORK_FORMS[phase]().fields["text"].label)
+    italian = str(NOTE_FORMS[phase]().fields["text"].label)
     with translation.override("en"):
-        english = str(WORK_FORMS[phase]().fields["text"].label)
+        english = str(NOTE_FORMS[phase]().fields["text"].label)
 
     assert italian != english
