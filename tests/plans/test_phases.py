@@ -66,11 +66,21 @@ def test_each_phase_has_its_own_form_view_template_section_and_demo_filler():
 
 # Where a phase's names may be spelt: the registry itself, and the models that define the
 # choices and the FSM (by their attribute names there).
-_ALLOWED_FILES = {"plm_workflow/plans/phases.py", "plm_workflow/plans/models.py"}
+_ALLOWED_FILES = {"plm_workflow/plans/phases.py", "plm_workflow/plans/models/core.py"}
+_ASSESSMENT_FIELD = "the field of a crop or a settlement naming its NeedsAssessment row"
+_ASSESSMENT_KIND = "the kind of the NeedsAssessment rows in payloads and changes"
 # (file, literal) → why the same word means something else there.
 _ALLOWED = {
     ("plm_workflow/plans/services.py", "review"): "an event's concerns: the Review row's id",
     ("flows/services.py", "review"): "an event's concerns: the Review row's id",
+    ("plm_workflow/plans/models/assessment.py", "assessment"): _ASSESSMENT_FIELD,
+    ("plm_workflow/plans/admin.py", "assessment"): _ASSESSMENT_FIELD,
+    ("plm_workflow/plans/history.py", "assessment"): _ASSESSMENT_FIELD,
+    ("plm_workflow/steps/assessment.py", "assessment"): _ASSESSMENT_FIELD,
+    ("plm_workflow/plans/checks.py", "assessment"): "the checks' memo of the NeedsAssessment row",
+    ("plm_workflow/plans/history.py", "needs_assessment"): _ASSESSMENT_KIND,
+    ("plm_workflow/steps/assessment.py", "needs_assessment"): _ASSESSMENT_KIND,
+    ("flows/assessment_content.py", "needs_assessment"): _ASSESSMENT_KIND,
     # Settings are read before any app loads: the default schedule is keyed by the phases'
     # schedule keys, which the registry's ``key`` must match (tested below).
     ("plm_workflow/settings/base.py", "assessment"): "schedule key",
