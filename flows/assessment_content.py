@@ -105,8 +105,10 @@ class AssessmentState:
     @property
     def totals(self) -> dict:
         def total(name):
+            # None when no settlement gives the figure: unknown, not zero.
             values = [getattr(row, name) for row in self.settlements]
-            return sum(value for value in values if value is not None) if values else None
+            known = [value for value in values if value is not None]
+            return sum(known) if known else None
 
         return {
             "people_peak": total("people_peak"),

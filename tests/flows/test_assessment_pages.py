@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 from viewflow.workflow.status import STATUS
 
+from flows.content import content_for
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.plans import checks
 from plm_workflow.plans.models import Crop, NeedsAssessment, PlanStatus, Settlement
@@ -344,6 +345,16 @@ def test_the_plan_page_shows_the_assessment_with_settlement_totals_in_italian(cl
 
     assert "10.000–12.000" in html
     assert "1.560" in html  # 1.200 + 360 people at the peak
+
+
+def test_settlement_totals_are_unknown_when_no_settlement_gives_the_figure(client, plan):
+    _task_, page = _page(client, plan)
+    rows = [_settlement("Borgo", people_peak=None, people_off_season=None)]
+    assert client.post(page, _post(submit=True, settlements=rows)).status_code == 302
+
+    state = content_for("assessment").as_of(plan)
+
+    assert state.totals == {"people_peak": None, "people_off_season": None, "capacity": 360}
 
 
 def test_a_new_cycle_is_offered_a_copy_of_the_last_adopted_assessment_once(client):
