@@ -35,7 +35,9 @@ from viewflow.workflow.status import STATUS
 from flows.flows import launch_plan
 from plm_workflow.accounts.services import role_grant
 from plm_workflow.plans.models import Document, Phase
+from tests import assessments
 from tests.factories import ComuneFactory, UserFactory
+from tests.flows.helpers import work_data
 from tests.isolation_helpers import (
     body,
     complete,
@@ -111,6 +113,7 @@ QUERIES = {"comune_search": "?q=Al"}
 
 #: What every POST carries: enough for any of the app's forms to act if a check were missing.
 POST_DATA = {
+    **assessments.post_data(key_issues="Isolamento."),
     "text": "Isolamento.",
     "_submit": "1",
     "decision": "approved",
@@ -188,7 +191,7 @@ def _drive_to_the_end(client, plan, coordinator, facilitator):
         except plan.process.task_set.model.DoesNotExist:
             return
         if task.flow_task.name in WORK_NODES:
-            complete(client, coordinator, task, {"text": "Fatto.", "_submit": "1"})
+            complete(client, coordinator, task, work_data(task, "Fatto."))
         elif not returned:
             complete(client, facilitator, task, {"decision": "returned", "comments": "No."})
             returned = True
@@ -238,7 +241,8 @@ def world(db, django_user_model):
     # Albenga: from launch to the end, a return on the way: closed tasks of every node
     _drive_to_the_end(client, albenga, *people[0])
     # Alassio: its check held by its facilitator (open, assigned); Loano: assess offered (new)
-    complete(client, people[1][0], _open_task(alassio), {"text": "Analisi.", "_submit": "1"})
+    task = _open_task(alassio)
+    complete(client, people[1][0], task, work_data(task, "Analisi."))
     take(client, people[1][1], _open_task(alassio))
     client.logout()
 
