@@ -411,13 +411,17 @@ def test_the_step_page_runs_as_many_queries_with_1_or_30_settlements_and_1_or_50
     assert counts[0] == counts[1]
 
 
-def test_the_check_page_runs_as_many_queries_with_1_or_30_settlements(client):
+def test_the_check_page_runs_as_many_queries_with_1_or_30_settlements_and_50_drafts(client):
     pages = []
-    for size in (1, 30):
+    for size, drafts in ((1, 1), (30, 50)):
         plan = PlanFactory(at="assess")
         rows = [_settlement(f"Luogo {n}") for n in range(size)]
+        for n in range(drafts):
+            _save(plan, fields={"key_issues": f"Versione {n}"}, crops=[], settlements=[])
         task, page = _page(client, plan)
-        client.post(page, _post(submit=True, settlements=rows))
+        assessment = NeedsAssessment.objects.get(plan=plan)
+        response = client.post(page, _post(assessment, submit=True, settlements=rows))
+        assert response.status_code == 302
         check = open_task(plan)
         pages.append((check.owner, url(check, "execute")))
     counts = []
