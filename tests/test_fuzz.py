@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django import forms as django_forms
+from django.test.utils import ContextList
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,8 +20,9 @@ from hypothesis import strategies as st
 import forms as forms_package
 from flows.flows import PLMFlow
 from plm_workflow.deadlines.models import PhaseDate
-from plm_workflow.plans.models import Phase
+from plm_workflow.plans.models import NeedsAssessment, Phase
 from plm_workflow.roles import Role
+from tests import assessments
 from tests.conftest import pdf_upload
 from tests.factories import PlanFactory
 from tests.flows.helpers import claim, open_task, url
@@ -32,14 +34,15 @@ EXAMPLES = 12
 
 
 def _discover() -> set[str]:
-    """Return the dotted names of the forms.Form subclasses defined in the forms package."""
+    """Return the dotted names of the forms (plain and model forms) the forms package defines."""
     found = set()
     for info in pkgutil.iter_modules(forms_package.__path__):
         module = importlib.import_module(f"forms.{info.name}")
         for value in vars(module).values():
             if (
                 isinstance(value, type)
-                and issubclass(value, django_forms.Form)
+                and issubclass(value, django_forms.BaseForm)
+                and not value.__name__.startswith("_")
                 and value.__module__ == module.__name__
             ):
                 found.add(f"{module.__name__}.{value.__name__}")
@@ -115,8 +118,23 @@ def _refused(response) -> bool:
     if response.status_code >= 400 or errors_of(response):
         return True
     context = getattr(response, "context", None)
-    form = context.get("form") if context is not None else None
-    return bool(form is not None and form.is_bound and form.errors)
+    if context is None:
+        return False
+    form = context.get("form")
+    if form is not None and form.is_bound and form.errors:
+        return True
+    # A page with formsets (the assessment's rows): a row refused refuses the page.
+    layers = context if isinstance(context, ContextList) else [context]
+    formsets = {
+        id(value): value
+        for layer in layers
+        for value in layer.flatten().values()
+        if isinstance(value, django_forms.BaseFormSet)
+    }
+    return any(
+        formset.is_bound and (formset.non_form_errors() or any(formset.errors))
+        for formset in formsets.values()
+    )
 
 
 # --- The drivers: one per form class ---------------------------------------------------------
@@ -198,12 +216,8 @@ def _task_filter(request):
 
 def _work(node):
     def driver(request):
-        if node == "assess":
-            plan = request.getfixturevalue("flow_plan")
-            person = request.getfixturevalue("coordinator")
-        else:
-            plan = PlanFactory(at=node)
-            person = plan.comune.memberships.get(role=Role.COORDINATOR).user
+        plan = PlanFactory(at=node)
+        person = plan.comune.memberships.get(role=Role.COORDINATOR).user
         client = request.getfixturevalue("client")
         task = open_task(plan)
         client.force_login(person)
@@ -213,6 +227,44 @@ def _work(node):
         return Page(
             client, url(task, "execute"), {"text": "Nota.", "version": "0"}, extra={"_draft": "1"}
         )
+
+    return driver
+
+
+def _as_posted(value):
+    return [str(item) for item in value] if isinstance(value, list) else str(value)
+
+
+def _assessment(prefix):
+    """The assess page, its fields of one form junk (``prefix``: a row's), the rest complete.
+
+    Drafts keep the task open; each post carries the revision saved last, so that no
+    example is refused only for coming from an out-of-date page.
+    """
+
+    def driver(request):
+        plan = request.getfixturevalue("flow_plan")
+        person = request.getfixturevalue("coordinator")
+        client = request.getfixturevalue("client")
+        task = open_task(plan)
+        claim(client, person, task)
+        data = assessments.post_data(submit=False)
+        del data["version"]
+        mine = {
+            name
+            for name in data
+            if (name.startswith(prefix) if prefix else "-" not in name and name != "_draft")
+        }
+        if not prefix:
+            mine.add("no_settlements_known")  # a tick, absent when not ticked
+        data.setdefault("no_settlements_known", "")
+        fields = {name: _as_posted(data[name]) for name in sorted(mine)}
+        extra = {name: value for name, value in data.items() if name not in mine}
+        extra["version"] = lambda: str(
+            NeedsAssessment.objects.filter(plan=plan).values_list("revision", flat=True).first()
+            or 0
+        )
+        return Page(client, url(task, "execute"), fields, extra=extra)
 
     return driver
 
@@ -247,9 +299,11 @@ DRIVERS = {
     "forms.plan.ComuneSearchForm": _comune_search,
     "forms.launch.LaunchForm": _launch,
     "forms.tasks.TaskFilterForm": _task_filter,
-    "forms.steps.PhaseNoteForm": _work("assess"),
+    "forms.steps.PhaseNoteForm": _work("convene_tables"),
     "forms.steps.DecisionForm": _check("check_assessment"),
-    "forms.assessment.AssessmentWorkForm": _work("assess"),
+    "forms.assessment.AssessmentWorkForm": _assessment(""),
+    "forms.assessment.CropForm": _assessment("crops-0-"),
+    "forms.assessment.SettlementForm": _assessment("settlements-0-"),
     "forms.assessment.AssessmentCheckForm": _check("check_assessment"),
     "forms.tables.TablesWorkForm": _work("convene_tables"),
     "forms.tables.TablesCheckForm": _check("check_tables"),
