@@ -18,6 +18,10 @@ from plm_workflow.plans.models.assessment import FIGURES
 
 _KINDS = ("needs_assessment", "crop", "settlement")
 YES, NO, EMPTY = _("yes"), _("no"), "—"
+CROP_ADDED = _("Crop «%(name)s» added.")
+CROP_REMOVED = _("Crop «%(name)s» removed.")
+SETTLEMENT_ADDED = _("Settlement «%(name)s» added.")
+SETTLEMENT_REMOVED = _("Settlement «%(name)s» removed.")
 
 
 def month_names(months) -> str:
@@ -149,15 +153,15 @@ class AssessmentContent:
             # The assessment started after the return: every field given is new.
             values = {k: [None, v] for k, v in entry.items() if k != "id" and v not in _BLANK}
             described += _fields(NeedsAssessment, values)
-        for kind, model, title in (
-            ("crop", Crop, _("Crop")),
-            ("settlement", Settlement, _("Settlement")),
+        for kind, model, title, added, removed in (
+            ("crop", Crop, _("Crop"), CROP_ADDED, CROP_REMOVED),
+            ("settlement", Settlement, _("Settlement"), SETTLEMENT_ADDED, SETTLEMENT_REMOVED),
         ):
             rows = found.get(kind, {})
             for entry in rows.get("added", []):
-                described.append({"what": f"{title} «{entry['name']}»", "change": _("added")})
+                described.append({"text": added % {"name": entry["name"]}})
             for entry in rows.get("removed", []):
-                described.append({"what": f"{title} «{entry['name']}»", "change": _("removed")})
+                described.append({"text": removed % {"name": entry["name"]}})
             names = _names(model, plan, [entry["id"] for entry in rows.get("changed", [])])
             for entry in rows.get("changed", []):
                 for line in _fields(model, entry["changes"]):
