@@ -9,7 +9,7 @@ from django.test import Client
 
 from flows.rules import TASK_CLOSED, TASK_TAKEN
 from plm_workflow.audit.models import Event, EventKind
-from tests.flows.helpers import claim, open_task, url
+from tests.flows.helpers import claim, open_task, url, work_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +67,7 @@ def test_two_concurrent_claims_one_holds_the_task_the_other_is_told(
 def test_two_concurrent_completions_of_one_task_complete_it_once(client, flow_plan, coordinator):
     task = open_task(flow_plan)
     claim(client, coordinator, task)
-    submit = {"text": "Analisi.", "_submit": "1"}
+    submit = work_data(task, "Analisi.")
 
     shown = _together(
         [(coordinator, url(task, "execute"), submit), (coordinator, url(task, "execute"), submit)]

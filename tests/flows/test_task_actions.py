@@ -18,7 +18,7 @@ from flows.services import membership_revoke
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.plans.services import plan_suspend
 from tests.factories import ComuneFactory, UserFactory
-from tests.flows.helpers import claim, open_task, submit, url
+from tests.flows.helpers import claim, open_task, submit, url, work_data
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +217,7 @@ def test_a_revoked_coordinator_loses_the_task_they_held_to_the_queue(
     assert (task.status, task.owner) == (STATUS.NEW, None)
     assert (task.step.holder, task.step.held_since) == (None, None)
     client.force_login(coordinator)
-    response = client.post(url(task, "execute"), {"text": "x", "_submit": "1"})
+    response = client.post(url(task, "execute"), work_data(task, "x"))
     assert response.status_code == 404
     task.refresh_from_db()
     assert task.status == STATUS.NEW
@@ -258,7 +258,7 @@ def test_nothing_can_be_done_on_a_suspended_plans_task(
     client.force_login(person)
 
     response = client.post(
-        url(task, action), {"to": coordinator2.pk, "text": "x", "_submit": "1"}, follow=True
+        url(task, action), {"to": coordinator2.pk, **work_data(task, "x")}, follow=True
     )
 
     reason = PLAN_NOT_ACTIVE % {"status": "sospeso"}
