@@ -116,7 +116,10 @@ def assessment_save(
             _refuse_if_stale(assessment, seen_version)
         if assessment is None:
             assessment = NeedsAssessment(plan=plan)
-        before = _row_values(assessment, ASSESSMENT_FIELDS) if assessment.pk else {}
+        # A new assessment is compared with the model's defaults: only what was given counts
+        # (a field left empty is no change), each recorded from None as the copy records it.
+        new = assessment.pk is None
+        before = _row_values(assessment, ASSESSMENT_FIELDS)
         for name in ASSESSMENT_FIELDS:
             if name in fields:
                 setattr(assessment, name, fields[name])
@@ -132,9 +135,9 @@ def assessment_save(
             raise PlanError(problems)
         after = _row_values(assessment, ASSESSMENT_FIELDS)
         field_changes = {
-            name: [before.get(name), after[name]]
+            name: [None if new else before[name], after[name]]
             for name in ASSESSMENT_FIELDS
-            if before.get(name) != after[name]
+            if before[name] != after[name]
         }
         # Read before the writes: a removed row loses its id when deleted.
         children = {
@@ -145,8 +148,10 @@ def assessment_save(
             )
             if found
         }
-        if assessment.pk is not None and not field_changes and not children:
-            return assessment  # nothing changed: no write, no event
+        if not field_changes and not children:
+            # Nothing changed: no write, no event. An empty form on no assessment creates
+            # none either, so the copy of the last cycle is still offered.
+            return assessment
         assessment.revision += 1
         _save(assessment, by, "needs assessment")
         for kind, (rows, found) in children.items():

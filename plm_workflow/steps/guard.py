@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.db import lock_value
 from plm_workflow.deadlines.models import StepKind, StepTask
-from plm_workflow.plans import permissions
+from plm_workflow.plans import permissions, phases
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Plan
+from plm_workflow.plans.models import Plan, PlanStatus
 
 NOT_OPEN = _("The phase “%(phase)s” is not open: its data cannot change now.")
 SUBMITTED = _(
@@ -26,8 +26,11 @@ def work_held(*, plan: Plan, spec, by) -> StepTask:
     """
     if not permissions.can_coordinate(plan, by):
         raise PlanError.not_allowed()
-    if lock_value(Plan, plan.pk, "status") != spec.status:
-        raise PlanError([NOT_OPEN % {"phase": spec.label}])
+    status = lock_value(Plan, plan.pk, "status")
+    if status != spec.status:
+        # Checked (the draft in review) or approved: submitted; else not started, or paused.
+        submitted = status == spec.check_status or _approved(spec, status)
+        raise PlanError([(SUBMITTED if submitted else NOT_OPEN) % {"phase": spec.label}])
     open_steps = list(StepTask.objects.filter(plan=plan, phase=spec.phase, closed_at__isnull=True))
     work = [step for step in open_steps if step.kind == StepKind.WORK]
     if not work:
@@ -35,3 +38,11 @@ def work_held(*, plan: Plan, spec, by) -> StepTask:
     if work[0].holder_id != by.pk:
         raise PlanError([NOT_HOLDER % {"phase": spec.label}])
     return work[0]
+
+
+def _approved(spec, status) -> bool:
+    """Whether the plan in ``status`` has gone past the phase: its work approved."""
+    if status == PlanStatus.ADOPTED:
+        return True
+    later = phases.PHASES[phases.PHASES.index(spec) + 1 :]
+    return any(status in (after.status, after.check_status) for after in later)
