@@ -117,11 +117,13 @@ class PlanFactory(factory.Factory):
         return plan
 
 
-def plan_step(plan, *, by, text="", decision=None, comments=""):
+def plan_step(plan, *, by, text="", decision=None, comments="", assessment=None):
     """Do the plan's open human task as ``by``: submit its work, or decide its check.
 
     As the task's page does it: under the flow's lock, the task taken on if nobody holds it,
-    the step's service, then the flow moves on (``flows.services.task_complete``).
+    the step's service, then the flow moves on (``flows.services.task_complete``). The
+    assessment submitted is ``assessment`` (the keyword arguments of ``assessment_submit``
+    but the plan and the person), a complete one by default.
     """
     plan.refresh_from_db()
     with PLMFlow.lock(plan.process.pk), transaction.atomic():
@@ -134,7 +136,8 @@ def plan_step(plan, *, by, text="", decision=None, comments=""):
         phase = phases.node_phase(task.flow_task.name)
         if decision is None and not phases.spec_of(phase).has_note:
             # The assessment has its own data: a complete one (the text is not used).
-            assessment_submit(plan=plan, by=by, **assessments.complete())
+            given = assessments.complete() if assessment is None else assessment
+            assessment_submit(plan=plan, by=by, **given)
         elif decision is None:
             phase_work_submit(plan=plan, phase=phase, text=text, by=by)
         else:
