@@ -33,7 +33,7 @@ from plm_workflow.plans.models.assessment import (
     RANGE_REVERSED,
     YEAR_IN_FUTURE,
 )
-from plm_workflow.plans.services import StaleEdit, plan_withdraw
+from plm_workflow.plans.services import StaleEdit, plan_suspend, plan_withdraw
 from plm_workflow.steps.assessment import (
     ALREADY_STARTED,
     NOTHING_TO_COPY,
@@ -234,7 +234,7 @@ def test_crops_and_settlements_added_changed_and_removed_are_each_recorded(plan,
     }
 
 
-def test_fields_the_editor_may_not_set_are_ignored(plan, coordinator, launch):
+def test_fields_the_editor_may_not_set_are_ignored(plan, coordinator):
     other = PlanFactory(at="check_assessment")
 
     given = assessments.complete()
@@ -345,8 +345,6 @@ def test_a_submitted_assessment_cannot_change(moment, service, plan, coordinator
 def test_a_plan_suspended_or_withdrawn_takes_no_change(state, plan, coordinator, lead):
     save(plan, coordinator)
     if state == S.SUSPENDED:
-        from plm_workflow.plans.services import plan_suspend
-
         plan_suspend(plan=plan, by=lead, reason="Elezioni comunali")
     else:
         plan_withdraw(plan=plan, by=lead, reason="Il comune rinuncia")
