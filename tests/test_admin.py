@@ -11,6 +11,9 @@ pytestmark = pytest.mark.django_db
         "plans_plan",
         "plans_phasenote",
         "plans_review",
+        "plans_needsassessment",
+        "plans_crop",
+        "plans_settlement",
         "accounts_membership",
         "viewflow_process",
         "viewflow_task",
@@ -95,3 +98,23 @@ def test_a_task_cannot_be_changed_or_deleted_from_the_admin(
     assert (change.status_code, delete.status_code, delete_process.status_code) == (403,) * 3
     task.refresh_from_db()
     assert task.owner_permission == "plans.coordinate_plan"
+
+
+def test_an_assessment_shows_its_history_in_the_admin_and_cannot_be_changed(
+    client, superuser, plan
+):
+    from tests import assessments
+
+    assessment = assessments.fill(plan)
+    settlement = assessment.settlements.get()
+    client.force_login(superuser)
+
+    history = client.get(reverse("admin:plans_needsassessment_history", args=[assessment.pk]))
+    change = client.post(
+        reverse("admin:plans_settlement_change", args=[settlement.pk]), {"name": "Altro"}
+    )
+
+    assert history.status_code == 200
+    assert change.status_code == 403
+    settlement.refresh_from_db()
+    assert settlement.name == assessments.SETTLEMENTS[0]["name"]
