@@ -22,7 +22,7 @@ from plm_workflow.plans.services import (
     plan_suspend,
     plan_withdraw,
 )
-from tests import assessments
+from tests import assessments, tables
 from tests.factories import ComuneFactory, UserFactory
 
 
@@ -174,7 +174,7 @@ def drive(lead, coordinator, facilitator):
         plan_complete_assessment(plan=plan, by=facilitator)
         if state == PlanStatus.STAKEHOLDER_TABLES:
             return plan
-        note(plan, Phase.TABLES)
+        tables.fill(plan, lead)
         plan_complete_tables(plan=plan, by=facilitator)
         if state == PlanStatus.DRAFTING:
             return plan

@@ -14,7 +14,8 @@ from plm_workflow.plans.models import Comune, Plan, PlanStatus
 from plm_workflow.plans.services import phase_work_submit, review_decide
 from plm_workflow.roles import Role
 from plm_workflow.steps.assessment import assessment_submit
-from tests import assessments
+from plm_workflow.steps.tables import tables_submit
+from tests import assessments, tables
 from tests.flows.helpers import open_task
 
 
@@ -134,10 +135,14 @@ def plan_step(plan, *, by, text="", decision=None, comments="", assessment=None)
             task_claim(activation=activation, by=by)
         activation.start(SimpleNamespace(user=by))
         phase = phases.node_phase(task.flow_task.name)
-        if decision is None and not phases.spec_of(phase).has_note:
+        if decision is None and phase == phases.PHASE_ORDER[0]:
             # The assessment has its own data: a complete one (the text is not used).
             given = assessments.complete() if assessment is None else assessment
             assessment_submit(plan=plan, by=by, **given)
+        elif decision is None and phase == phases.PHASE_ORDER[1]:
+            # The tables too: a core table and a thematic group that met.
+            tables.complete(plan, by)
+            tables_submit(plan=plan, by=by)
         elif decision is None:
             phase_work_submit(plan=plan, phase=phase, text=text, by=by)
         else:

@@ -31,6 +31,7 @@ from plm_workflow.plans.models import (
     DocumentKind,
     Plan,
 )
+from plm_workflow.plans.organisations import comune_organisation_ensure
 from plm_workflow.plans.services import plan_fields
 
 LAUNCH_NOT_ALLOWED = _("Only the lead facilitator can launch a plan.")
@@ -108,11 +109,22 @@ def plan_launch(
         plan._history_user = by
         plan._change_reason = "launch"
         plan.save()
+        # The comune itself sits at its tables: it is one of its organisations from its
+        # first plan on.
+        itself, created = comune_organisation_ensure(comune=comune, by=by)
         record(
             kind=EventKind.PLAN_LAUNCHED,
             actor=by,
             plan=plan,
-            payload=payload_of(concerns={"plan": plan.pk}, changes=changes({}, plan_fields(plan))),
+            payload=payload_of(
+                concerns={"plan": plan.pk},
+                changes=changes({}, plan_fields(plan)),
+                children=(
+                    {"organisation": {"added": [{"id": itself.pk, "name": itself.name}]}}
+                    if created
+                    else None
+                ),
+            ),
         )
         for role, people in ((Role.COORDINATOR, coordinators), (Role.FACILITATOR, facilitators)):
             for user in people:

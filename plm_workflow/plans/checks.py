@@ -5,13 +5,15 @@ each later step issue replaces with its real checks). Which transition runs whic
 said once, in the phase registry (``phases.py``).
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.limits import reason_too_long
 
 from .models import RETURN_WITHOUT_COMMENTS, Crop, NeedsAssessment, Phase, PhaseNote, Settlement
 from .models.assessment import FIGURES
+from .models.tables import Meeting, MeetingAttendance, StakeholderTable, TableKind
 
 WORKERS_MISSING = _(
     "Give the number of foreign agricultural workers (seasonal or resident): its range, "
@@ -21,7 +23,14 @@ CROPS_MISSING = _("Add at least one crop to the crop calendar, with its months o
 HOUSING_MISSING = _("Describe the housing conditions.")
 KEY_ISSUES_MISSING = _("Write the key issues the plan must answer.")
 SETTLEMENTS_MISSING = _("List the settlements, or tick “no settlements known”.")
-TABLES_NOTE_MISSING = _("The stakeholder tables note is not filled.")
+CORE_TABLE_MISSING = _("Set up the core table.")
+CORE_TABLE_NOT_MET = _(
+    "The core table “%(table)s” has no past meeting with minutes and attendance yet."
+)
+GROUP_MISSING = _("Set up at least one thematic group.")
+GROUPS_NOT_MET = _(
+    "No thematic group has a past meeting with minutes and attendance yet: %(tables)s."
+)
 DRAFTING_NOTE_MISSING = _("The drafting note is not filled.")
 ADOPTION_NOTE_MISSING = _("The adoption note is not filled.")
 COMMENTS_MISSING = RETURN_WITHOUT_COMMENTS
@@ -101,8 +110,43 @@ ASSESSMENT_CHECKS = (
 )
 
 
-def tables_note_filled(plan, **inputs):
-    return None if _note_filled(plan, Phase.TABLES) else TABLES_NOTE_MISSING
+def _tables(plan, memo=None) -> list:
+    """Return the plan's tables, each with whether it met (a past meeting with minutes, text
+    or PDF, and organisations present); read once per run of the checks."""
+    memo = {} if memo is None else memo
+    if "tables" not in memo:
+        met = (
+            Meeting.objects.filter(table=OuterRef("pk"), starts_at__lte=timezone.now())
+            .filter(Q(minutes_file__isnull=False) | ~Q(minutes=""))  # stored stripped
+            .filter(Exists(MeetingAttendance.objects.filter(meeting=OuterRef("pk"))))
+        )
+        memo["tables"] = list(
+            StakeholderTable.objects.filter(plan_id=plan.pk)
+            .annotate(met=Exists(met))
+            .order_by("pk")
+        )
+    return memo["tables"]
+
+
+def tables_core_met(plan, memo=None, **inputs):
+    """The core table exists and has met (a past meeting with minutes and attendance)."""
+    core = [table for table in _tables(plan, memo) if table.kind == TableKind.CORE]
+    if not core:
+        return CORE_TABLE_MISSING
+    return None if core[0].met else CORE_TABLE_NOT_MET % {"table": core[0].name}
+
+
+def tables_group_met(plan, memo=None, **inputs):
+    """At least one thematic group exists and has met; the message names those that did not."""
+    groups = [table for table in _tables(plan, memo) if table.kind == TableKind.THEMATIC]
+    if not groups:
+        return GROUP_MISSING
+    if any(group.met for group in groups):
+        return None
+    return GROUPS_NOT_MET % {"tables": ", ".join(f"“{group.name}”" for group in groups)}
+
+
+TABLES_CHECKS = (tables_core_met, tables_group_met)
 
 
 def drafting_note_filled(plan, **inputs):

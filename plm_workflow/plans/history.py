@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from .models import Crop, NeedsAssessment, PhaseNote, Plan, Settlement
+from .models import (
+    Crop,
+    Meeting,
+    MeetingAttendance,
+    NeedsAssessment,
+    PhaseNote,
+    Plan,
+    Settlement,
+    StakeholderTable,
+    TableMember,
+)
 
 # Child rows of a plan, by the kind name payloads and pages use; each has history, and either
 # a ``plan`` or a ``PLAN_PATH`` saying how its rows reach the plan (``assessment__plan``).
@@ -19,6 +29,10 @@ CHILD_MODELS = {
     "needs_assessment": NeedsAssessment,
     "crop": Crop,
     "settlement": Settlement,
+    "stakeholder_table": StakeholderTable,
+    "table_member": TableMember,
+    "meeting": Meeting,
+    "meeting_attendance": MeetingAttendance,
 }
 # Fields that change on every save and say nothing to a reader.
 _SKIPPED = {"id", "updated_at", "created_at", "plan", "assessment", "revision"}
@@ -51,15 +65,17 @@ def _diff(before: dict, after: dict) -> dict:
     }
 
 
-def rows_as_of(model, *, plan_id: int, at, **filters) -> dict:
+def rows_as_of(model, *, plan_id: int | None, at, **filters) -> dict:
     """Return ``{row id: historical row}`` of the plan's rows of ``model`` as they stood at ``at``.
 
-    Rows deleted by then are left out. One query.
+    Rows deleted by then are left out. One query. ``plan_id`` None: rows not of a plan (a
+    comune's organisations), chosen by ``filters`` alone.
     """
     rows = {}
-    path = getattr(model, "PLAN_PATH", "plan")
+    if plan_id is not None:
+        filters[f"{getattr(model, 'PLAN_PATH', 'plan')}_id"] = plan_id
     history = (
-        model.history.filter(history_date__lte=at, **{f"{path}_id": plan_id}, **filters)
+        model.history.filter(history_date__lte=at, **filters)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )

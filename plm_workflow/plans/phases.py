@@ -93,13 +93,15 @@ PHASES: tuple[PhaseSpec, ...] = (
         check_node="check_tables",
         check_status=PlanStatus.STAKEHOLDER_TABLES,
         approve=Plan.complete_tables,
-        checks=(checks.tables_note_filled,),
+        checks=checks.TABLES_CHECKS,
         work_title=_("Stakeholder tables"),
         check_title=_("Check the stakeholder tables"),
         work_hint=_(
-            "Record the core table and the thematic groups, their members and their meetings "
-            "with minutes and attendance."
+            "Record the comune's organisations, the core table and the thematic groups with "
+            "their members, and each meeting with its attendance and minutes. Everything is "
+            "saved as you go; submit when the core table and a thematic group have met."
         ),
+        has_note=False,
     ),
     PhaseSpec(
         phase=Phase.DRAFTING,

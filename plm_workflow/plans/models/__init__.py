@@ -29,8 +29,26 @@ from .core import (
     Review,
     ReviewDecision,
 )
+from .tables import (
+    Meeting,
+    MeetingAttendance,
+    Organisation,
+    OrganisationKind,
+    StakeholderTable,
+    TableKind,
+    TableMember,
+    Theme,
+)
 
 __all__ = [
+    "Theme",
+    "TableMember",
+    "TableKind",
+    "StakeholderTable",
+    "OrganisationKind",
+    "Organisation",
+    "MeetingAttendance",
+    "Meeting",
     "ACTIVE_STATES",
     "FINAL_STATES",
     "ISTAT_CODE_VALIDATOR",

@@ -384,6 +384,7 @@ class Review(models.Model):
 
 class DocumentKind(models.TextChoices):
     ADHESION_ACT = "adhesion_act", _("Adhesion act")
+    MINUTES = "minutes", _("Minutes of a meeting")
 
 
 class Document(models.Model):

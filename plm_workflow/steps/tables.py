@@ -1,0 +1,436 @@
+"""The stakeholder tables' writes: organisations, tables with their members, meetings.
+
+While the ``convene_tables`` task is open its holder manages all of it, over weeks. In
+drafting (also after a return, never while suspended) the plan's coordinators may still add
+organisations and meetings, and add minutes and attendance to meetings that lack them; the
+tables themselves stay as approved (DESIGN §3). Every write is one event, old → new, with the
+members or organisations present added and removed.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from plm_workflow.audit.models import EventKind
+from plm_workflow.audit.services import payload_of, record
+from plm_workflow.db import joined, lock_value
+from plm_workflow.plans import permissions, phases
+from plm_workflow.plans.documents import document_store
+from plm_workflow.plans.errors import PlanError
+from plm_workflow.plans.models import (
+    DocumentKind,
+    Meeting,
+    MeetingAttendance,
+    Organisation,
+    Phase,
+    Plan,
+    StakeholderTable,
+    TableMember,
+)
+from plm_workflow.plans.models.tables import ORGANISATION_TWICE, TableKind
+from plm_workflow.plans.services import StaleEdit, phase_work_submit
+
+from .guard import work_held
+
+SPEC = phases.spec_of(Phase.TABLES)
+# Late additions are open while the plan is in this phase's next one (drafting).
+LATE_SPEC = phases.spec_of(Phase.DRAFTING)
+
+ORGANISATION_FIELDS = ("name", "kind", "email")
+TABLE_FIELDS = ("kind", "theme", "name", "convenor_id")
+MEETING_FIELDS = (
+    "starts_at",
+    "place",
+    "online_link",
+    "agenda",
+    "head_count",
+    "minutes",
+    "minutes_file_id",
+    "decisions",
+)
+
+NOT_FOUND = _("This row was not found on this plan: reload the page and try again.")
+OTHER_COMUNE = _("Choose among this comune's organisations.")
+LATE_ONLY_ADDITIONS = _(
+    "During drafting the tables stay as approved: you may add organisations and meetings, and "
+    "add minutes and attendance to a meeting that has none."
+)
+LATE_NOT_OPEN = _(
+    "Meetings and organisations can be added while the tables are open or during drafting, "
+    "until the draft is submitted for review."
+)
+HEAD_COUNT_BELOW = _(
+    "%(count)s organisations were present: the people present cannot be fewer than that."
+)
+FUTURE_ATTENDANCE = _(
+    "This meeting is in the future: who attended can be recorded once it has taken place."
+)
+TABLE_HAS_MEETINGS = _(
+    "The table “%(table)s” has meetings on record: it cannot be removed. Remove its meetings "
+    "first, if they were entered by mistake."
+)
+THE_COMUNE_ITSELF = _("The comune itself keeps its kind.")
+STALE = _(
+    "Someone changed “%(name)s” while you were editing it: nothing was saved. Its current "
+    "version is shown; make your change again."
+)
+_WORK, _LATE = "work", "late"
+
+
+def _mode(*, plan: Plan, by, late_ok: bool) -> str:
+    """Lock the plan; return "work" for the tables task's holder, "late" for a coordinator in
+    drafting (if ``late_ok``); refuse anyone else."""
+    try:
+        work_held(plan=plan, spec=SPEC, by=by)
+        return _WORK
+    except PlanError as error:
+        if error.forbidden or not late_ok:
+            raise
+        if lock_value(Plan, plan.pk, "status") == LATE_SPEC.status and (
+            permissions.can_coordinate(plan, by)
+        ):
+            return _LATE
+        raise PlanError([LATE_NOT_OPEN]) from None
+
+
+def _values(row, names) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+def _diff(before: dict, after: dict) -> dict:
+    """Fields old → new; for a new row (``before`` empty) only those given."""
+    if not before:
+        return {k: [None, v] for k, v in after.items() if v not in (None, "")}
+    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
+
+
+def _check_version(row, seen_version) -> None:
+    if row.pk is not None and seen_version is not None and row.revision != seen_version:
+        raise StaleEdit([STALE % {"name": str(row)}])
+
+
+def _clean(row, *, exclude) -> None:
+    try:
+        row.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise PlanError([str(message) for message in error.messages]) from None
+
+
+def _save(row, by, reason) -> None:
+    row.revision += 1
+    row._history_user = by
+    row._change_reason = reason
+    row.save()
+
+
+def _of_comune(plan, ids) -> list[Organisation]:
+    """Return the organisations ``ids`` names, all of the plan's comune; else refuse."""
+    ids = list(dict.fromkeys(ids))
+    found = list(Organisation.objects.filter(comune_id=plan.comune_id, pk__in=ids))
+    if len(found) != len(ids):
+        raise PlanError([OTHER_COMUNE])
+    return sorted(found, key=lambda organisation: organisation.pk)
+
+
+def _sync_links(model, owner_field, owner, wanted: list, by) -> dict:
+    """Make ``owner``'s links (members, attendance) exactly ``wanted``; return what changed."""
+    current = {
+        link.organisation_id: link
+        for link in model.objects.filter(**{owner_field: owner}).order_by("pk")
+    }
+    wanted_ids = [organisation.pk for organisation in wanted]
+    removed = [pk for pk in current if pk not in wanted_ids]
+    added = [pk for pk in wanted_ids if pk not in current]
+    for pk in removed:
+        link = current[pk]
+        link._history_user = by
+        link.delete()
+    for pk in added:
+        link = model(**{owner_field: owner, "organisation_id": pk})
+        link._history_user = by
+        link.save()
+    found = {}
+    if added:
+        found["added"] = added
+    if removed:
+        found["removed"] = removed
+    return found
+
+
+def _record(kind, plan, by, *, concerns, changes=None, children=None) -> None:
+    record(
+        kind=kind,
+        actor=by,
+        plan=plan,
+        payload=payload_of(
+            concerns={"plan": plan.pk, **concerns},
+            phase=SPEC.phase,
+            node=SPEC.work_node,
+            changes=changes or None,
+            children=children or None,
+        ),
+    )
+
+
+# --- Organisations ------------------------------------------------------------------------------
+
+
+def organisation_save(
+    *, plan: Plan, by, pk: int | None = None, seen_version: int | None = None, **fields
+) -> Organisation:
+    """Add an organisation of the plan's comune, or change one (while the tables are open)."""
+    with joined():
+        mode = _mode(plan=plan, by=by, late_ok=pk is None)
+        if pk is None:
+            organisation = Organisation(comune_id=plan.comune_id)
+        else:
+            organisation = Organisation.objects.filter(pk=pk, comune_id=plan.comune_id).first()
+            if organisation is None:
+                raise PlanError([NOT_FOUND])
+        _check_version(organisation, seen_version)
+        before = _values(organisation, ORGANISATION_FIELDS) if organisation.pk else {}
+        for name in ORGANISATION_FIELDS:
+            if name in fields:
+                setattr(organisation, name, (fields[name] or "").strip())
+        if organisation.is_the_comune and before and organisation.kind != before["kind"]:
+            raise PlanError([THE_COMUNE_ITSELF])
+        _clean(organisation, exclude=["comune"])
+        clash = (
+            Organisation.objects.annotate(lowered=Lower("name"))
+            .filter(comune_id=plan.comune_id, lowered=organisation.name.lower())
+            .exclude(pk=organisation.pk)
+        )
+        if clash.exists():
+            raise PlanError([ORGANISATION_TWICE])
+        changes = _diff(before, _values(organisation, ORGANISATION_FIELDS))
+        if organisation.pk is not None and not changes:
+            return organisation
+        _save(organisation, by, f"tables ({mode}): organisation")
+        _record(
+            EventKind.ORGANISATION_SAVED,
+            plan,
+            by,
+            concerns={"organisation": organisation.pk},
+            changes=changes,
+        )
+    return organisation
+
+
+# --- Tables -------------------------------------------------------------------------------------
+
+
+def table_save(
+    *,
+    plan: Plan,
+    by,
+    pk: int | None = None,
+    members: list[int] = (),
+    seen_version: int | None = None,
+    **fields,
+) -> StakeholderTable:
+    """Add or change a table: its kind, theme, name, convenor and members (tables open only)."""
+    with joined():
+        _mode(plan=plan, by=by, late_ok=False)
+        if pk is None:
+            table = StakeholderTable(plan=plan)
+        else:
+            table = StakeholderTable.objects.filter(pk=pk, plan=plan).first()
+            if table is None:
+                raise PlanError([NOT_FOUND])
+        _check_version(table, seen_version)
+        before = _values(table, TABLE_FIELDS) if table.pk else {}
+        for name in ("kind", "theme", "name"):
+            if name in fields:
+                setattr(table, name, (fields[name] or "").strip())
+        if table.kind == TableKind.CORE:
+            table.theme = ""
+        if "convenor_id" in fields:
+            convenor = fields["convenor_id"]
+            table.convenor_id = _of_comune(plan, [convenor])[0].pk if convenor else None
+        wanted = _of_comune(plan, members)
+        _clean(table, exclude=["plan", "convenor"])
+        changes = _diff(before, _values(table, TABLE_FIELDS))
+        if table.pk is None or changes:
+            _save(table, by, "tables: table")
+        members_changed = _sync_links(TableMember, "table", table, wanted, by)
+        if not changes and not members_changed and before:
+            return table
+        _record(
+            EventKind.TABLE_SAVED,
+            plan,
+            by,
+            concerns={"stakeholder_table": table.pk},
+            changes=changes,
+            children={"table_member": members_changed} if members_changed else None,
+        )
+    return table
+
+
+def table_remove(*, plan: Plan, by, pk: int) -> None:
+    """Remove a table entered by mistake (tables open, and no meeting recorded for it)."""
+    with joined():
+        _mode(plan=plan, by=by, late_ok=False)
+        table = StakeholderTable.objects.filter(pk=pk, plan=plan).first()
+        if table is None:
+            raise PlanError([NOT_FOUND])
+        if Meeting.objects.filter(table=table).exists():
+            raise PlanError([TABLE_HAS_MEETINGS % {"table": table.name}])
+        removed = _values(table, TABLE_FIELDS)
+        members = _sync_links(TableMember, "table", table, [], by)
+        table._history_user = by
+        table._change_reason = "tables: table removed"
+        table_pk = table.pk
+        table.delete()
+        _record(
+            EventKind.TABLE_REMOVED,
+            plan,
+            by,
+            concerns={"stakeholder_table": table_pk},
+            changes={name: [value, None] for name, value in removed.items()},
+            children={"table_member": members} if members else None,
+        )
+
+
+# --- Meetings -----------------------------------------------------------------------------------
+
+
+def meeting_save(
+    *,
+    plan: Plan,
+    by,
+    table: int,
+    pk: int | None = None,
+    attendance: list[int] = (),
+    minutes_upload=None,
+    seen_version: int | None = None,
+    **fields,
+) -> Meeting:
+    """Add or change a meeting of one of the plan's tables, with who attended and its minutes.
+
+    During drafting only a new meeting, or the minutes and attendance a meeting lacks.
+    """
+    with joined():
+        mode = _mode(plan=plan, by=by, late_ok=True)
+        owner = StakeholderTable.objects.filter(pk=table, plan=plan).first()
+        if owner is None:
+            raise PlanError([NOT_FOUND])
+        if pk is None:
+            meeting = Meeting(table=owner)
+            present_before = []
+        else:
+            meeting = Meeting.objects.filter(pk=pk, table__plan=plan).first()
+            if meeting is None:
+                raise PlanError([NOT_FOUND])
+            present_before = list(
+                MeetingAttendance.objects.filter(meeting=meeting).values_list(
+                    "organisation_id", flat=True
+                )
+            )
+        _check_version(meeting, seen_version)
+        before = _values(meeting, MEETING_FIELDS) if meeting.pk else {}
+        lacked_minutes = meeting.pk is None or not meeting.has_minutes
+        lacked_attendance = meeting.pk is None or (
+            not present_before and meeting.head_count is None
+        )
+        meeting.table = owner
+        for name in MEETING_FIELDS:
+            if name in fields and name != "minutes_file_id":
+                value = fields[name]
+                setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+        present = _of_comune(plan, attendance)
+        problems = []
+        if meeting.head_count is not None and meeting.head_count < len(present):
+            problems.append(HEAD_COUNT_BELOW % {"count": len(present)})
+        if present and meeting.starts_at and meeting.starts_at > timezone.now():
+            problems.append(FUTURE_ATTENDANCE)
+        if problems:
+            raise PlanError(problems)
+        if mode == _LATE and meeting.pk is not None:
+            _refuse_late_changes(
+                before,
+                meeting,
+                present_before,
+                present,
+                lacked_minutes=lacked_minutes,
+                lacked_attendance=lacked_attendance,
+                uploading=minutes_upload is not None,
+            )
+        _clean(meeting, exclude=["table", "minutes_file"])
+        if minutes_upload is not None:
+            if not lacked_minutes and mode == _LATE:
+                raise PlanError([LATE_ONLY_ADDITIONS])
+            document = document_store(
+                plan=plan, kind=DocumentKind.MINUTES, upload=minutes_upload, by=by
+            )
+            meeting.minutes_file = document
+            _clean(meeting, exclude=["table", "minutes_file"])
+        changes = _diff(before, _values(meeting, MEETING_FIELDS))
+        if meeting.pk is None or changes:
+            _save(meeting, by, f"tables ({mode}): meeting")
+        present_changed = _sync_links(MeetingAttendance, "meeting", meeting, present, by)
+        if before and not changes and not present_changed:
+            return meeting
+        _record(
+            EventKind.MEETING_SAVED,
+            plan,
+            by,
+            concerns={"stakeholder_table": owner.pk, "meeting": meeting.pk},
+            changes=changes,
+            children={"meeting_attendance": present_changed} if present_changed else None,
+        )
+    return meeting
+
+
+def _refuse_late_changes(
+    before, meeting, present_before, present, *, lacked_minutes, lacked_attendance, uploading
+):
+    """In drafting, only what a meeting lacked may be given."""
+    after = _values(meeting, MEETING_FIELDS)
+    allowed = set()
+    if lacked_minutes:
+        allowed |= {"minutes", "minutes_file_id"}
+    if lacked_attendance:
+        allowed |= {"head_count"}
+    changed = {name for name in after if before.get(name) != after[name]} - allowed
+    attendance_changed = sorted(o.pk for o in present) != sorted(present_before)
+    if (
+        changed
+        or (attendance_changed and not lacked_attendance)
+        or (uploading and not lacked_minutes)
+    ):
+        raise PlanError([LATE_ONLY_ADDITIONS])
+
+
+def meeting_remove(*, plan: Plan, by, pk: int) -> None:
+    """Remove a meeting entered by mistake (tables open only)."""
+    with joined():
+        _mode(plan=plan, by=by, late_ok=False)
+        meeting = Meeting.objects.filter(pk=pk, table__plan=plan).first()
+        if meeting is None:
+            raise PlanError([NOT_FOUND])
+        removed = _values(meeting, MEETING_FIELDS)
+        present = _sync_links(MeetingAttendance, "meeting", meeting, [], by)
+        table_pk, meeting_pk = meeting.table_id, meeting.pk
+        meeting._history_user = by
+        meeting._change_reason = "tables: meeting removed"
+        meeting.delete()
+        _record(
+            EventKind.MEETING_REMOVED,
+            plan,
+            by,
+            concerns={"stakeholder_table": table_pk, "meeting": meeting_pk},
+            changes={name: [value, None] for name, value in removed.items()},
+            children={"meeting_attendance": present} if present else None,
+        )
+
+
+# --- Submission ---------------------------------------------------------------------------------
+
+
+def tables_submit(*, plan: Plan, by) -> Plan:
+    """Hand the tables to the facilitators (the task's holder): the named checks must pass."""
+    with transaction.atomic():
+        work_held(plan=plan, spec=SPEC, by=by)
+        return phase_work_submit(plan=plan, phase=SPEC.phase, by=by)
