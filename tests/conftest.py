@@ -237,13 +237,24 @@ def flow_plan(client, lead, launch_url, launch_data):
 
 @pytest.fixture
 def tables_plan(flow_plan, coordinator, facilitator):
-    """``flow_plan`` past its assessment (submitted, approved): the tables' task is offered.
-
-    For what any phase with a note does: the assessment has its own data instead.
-    """
+    """``flow_plan`` past its assessment (submitted, approved): the tables' task is offered."""
     from tests.factories import plan_step
 
     plan_step(flow_plan, by=coordinator)
     plan_step(flow_plan, by=facilitator, decision="approved")
     assert flow_plan.status == PlanStatus.STAKEHOLDER_TABLES
     return flow_plan
+
+
+@pytest.fixture
+def drafting_plan(tables_plan, coordinator, facilitator):
+    """``flow_plan`` past its tables too (complete ones, approved): the draft's task is offered.
+
+    For what any phase with a note does: the assessment and the tables have their own data.
+    """
+    from tests.factories import plan_step
+
+    plan_step(tables_plan, by=coordinator)
+    plan_step(tables_plan, by=facilitator, decision="approved")
+    assert tables_plan.status == PlanStatus.DRAFTING
+    return tables_plan

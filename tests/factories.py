@@ -124,7 +124,8 @@ def plan_step(plan, *, by, text="", decision=None, comments="", assessment=None)
     As the task's page does it: under the flow's lock, the task taken on if nobody holds it,
     the step's service, then the flow moves on (``flows.services.task_complete``). The
     assessment submitted is ``assessment`` (the keyword arguments of ``assessment_submit``
-    but the plan and the person), a complete one by default.
+    but the plan and the person), a complete one by default; the tables submitted are those
+    the plan has, or complete ones (``tests.tables.complete``) if it has none.
     """
     plan.refresh_from_db()
     with PLMFlow.lock(plan.process.pk), transaction.atomic():
@@ -140,8 +141,10 @@ def plan_step(plan, *, by, text="", decision=None, comments="", assessment=None)
             given = assessments.complete() if assessment is None else assessment
             assessment_submit(plan=plan, by=by, **given)
         elif decision is None and phase == phases.PHASE_ORDER[1]:
-            # The tables too: a core table and a thematic group that met.
-            tables.complete(plan, by)
+            # The tables too: a core table and a thematic group that met, unless the plan has
+            # tables already (the same work handed in again, after a return).
+            if not plan.tables.exists():
+                tables.complete(plan, by)
             tables_submit(plan=plan, by=by)
         elif decision is None:
             phase_work_submit(plan=plan, phase=phase, text=text, by=by)

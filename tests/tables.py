@@ -22,7 +22,10 @@ def _past(days=7):
 def complete(plan, by) -> dict:
     """Set up, through the services, a core table and a thematic group that met; return them."""
     itself = Organisation.objects.get(comune_id=plan.comune_id, is_the_comune=True)
-    prefettura = organisation_save(plan=plan, by=by, name="Prefettura", kind="prefettura")
+    # The comune's organisations outlive a cycle: a later plan finds its partners there.
+    prefettura = Organisation.objects.filter(
+        comune_id=plan.comune_id, name="Prefettura"
+    ).first() or organisation_save(plan=plan, by=by, name="Prefettura", kind="prefettura")
     core = table_save(
         plan=plan,
         by=by,

@@ -3,8 +3,8 @@
 from viewflow.workflow.status import STATUS
 
 from plm_workflow.plans import phases
-from plm_workflow.plans.models import NeedsAssessment, Phase
-from tests import assessments
+from plm_workflow.plans.models import NeedsAssessment, Phase, Plan
+from tests import assessments, tables
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -40,14 +40,24 @@ def _hold(client, person, task):
 
 
 ASSESS = phases.spec_of(Phase.ASSESSMENT).work_node
+CONVENE = phases.spec_of(Phase.TABLES).work_node
 
 
 def work_data(task, text, *, submit=True):
     """Return the POST of a work task's page: its note, ``_submit`` or ``_draft``.
 
     The assessment has its own form: a complete assessment whose key issues are ``text``,
-    its rows kept as they are if it has some (the same work handed in again).
+    its rows kept as they are if it has some (the same work handed in again). The tables are
+    saved as they are entered, each row through its own form: here complete tables are set up
+    through the services by the task's holder (unless the plan has tables already), and the
+    page's submit button posts ``_submit`` alone (``text`` is not used).
     """
+    if task.flow_task.name == CONVENE:
+        task.refresh_from_db()
+        plan = Plan.objects.get(process=task.process_id)
+        if task.owner is not None and not plan.tables.exists():
+            tables.complete(plan, task.owner)
+        return {"_submit": "1"} if submit else {}
     if task.flow_task.name != ASSESS:
         return {"text": text, "_submit" if submit else "_draft": "1"}
     assessment = NeedsAssessment.objects.filter(plan__process=task.process_id).first()
