@@ -1,16 +1,19 @@
 """Free text has maximum lengths (DESIGN §7): forms, services and models refuse longer text with
 one message, before anything is written; request bodies are capped."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from forms.steps import DecisionForm, PhaseNoteForm
 from plm_workflow.audit.models import Event
 from plm_workflow.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, too_long
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import (
+    Meeting,
     NeedsAssessment,
     Phase,
     PhaseNote,
@@ -111,48 +114,48 @@ def test_the_decision_form_takes_comments_at_the_limit():
 
 
 @pytest.fixture
-def tables_plan(plan, drive):
-    """A plan whose open phase has a note: the stakeholder tables."""
-    return drive(plan, PlanStatus.STAKEHOLDER_TABLES)
+def drafting_plan(plan, drive):
+    """A plan whose open phase has a note: drafting."""
+    return drive(plan, PlanStatus.DRAFTING)
 
 
-def test_an_overlong_note_is_refused_and_nothing_is_written(tables_plan, coordinator):
-    plan = tables_plan
+def test_an_overlong_note_is_refused_and_nothing_is_written(drafting_plan, coordinator):
+    plan = drafting_plan
     before = _trace(plan)
 
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.TABLES, text=NOTE_OVER, by=coordinator)
+        phase_note_save(plan=plan, phase=Phase.DRAFTING, text=NOTE_OVER, by=coordinator)
 
     assert refused.value.messages == [too_long(NOTE_OVER, NOTE_MAX_CHARS)]
     assert _trace(plan) == before
 
 
-def test_an_overlong_note_replaces_no_note_already_there(tables_plan, coordinator):
-    plan = tables_plan
-    phase_note_save(plan=plan, phase=Phase.TABLES, text="Prima.", by=coordinator)
+def test_an_overlong_note_replaces_no_note_already_there(drafting_plan, coordinator):
+    plan = drafting_plan
+    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Prima.", by=coordinator)
     before = _trace(plan)
 
     with pytest.raises(PlanError):
-        phase_note_save(plan=plan, phase=Phase.TABLES, text=NOTE_OVER, by=coordinator)
+        phase_note_save(plan=plan, phase=Phase.DRAFTING, text=NOTE_OVER, by=coordinator)
 
     assert _trace(plan) == before
     assert PhaseNote.objects.get(plan=plan).text == "Prima."
 
 
-def test_a_note_at_the_limit_is_saved(tables_plan, coordinator):
+def test_a_note_at_the_limit_is_saved(drafting_plan, coordinator):
     text = "n" * NOTE_MAX_CHARS
 
-    note = phase_note_save(plan=tables_plan, phase=Phase.TABLES, text=text, by=coordinator)
+    note = phase_note_save(plan=drafting_plan, phase=Phase.DRAFTING, text=text, by=coordinator)
 
     assert PhaseNote.objects.get(pk=note.pk).text == text
 
 
-def test_an_overlong_note_is_not_submitted(tables_plan, coordinator):
-    plan = tables_plan
+def test_an_overlong_note_is_not_submitted(drafting_plan, coordinator):
+    plan = drafting_plan
     before = _trace(plan)
 
     with pytest.raises(PlanError) as refused:
-        phase_work_submit(plan=plan, phase=Phase.TABLES, text=NOTE_OVER, by=coordinator)
+        phase_work_submit(plan=plan, phase=Phase.DRAFTING, text=NOTE_OVER, by=coordinator)
 
     assert refused.value.messages == [too_long(NOTE_OVER, NOTE_MAX_CHARS)]
     assert _trace(plan) == before
@@ -241,9 +244,16 @@ def test_a_reason_at_the_limit_is_stored(plan, lead):
 
 
 def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
-    note = PhaseNote(plan=plan, phase=Phase.TABLES, text=NOTE_OVER)
+    note = PhaseNote(plan=plan, phase=Phase.DRAFTING, text=NOTE_OVER)
     assessment = NeedsAssessment(plan=plan, key_issues=NOTE_OVER)
     settlement = Settlement(name="Campo", kind="informal", notes=REASON_OVER)
+    meeting = Meeting(
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        place="Sala",
+        agenda=REASON_OVER,
+        minutes=NOTE_OVER,
+        decisions=REASON_OVER,
+    )
     review = Review(
         plan=plan,
         phase=Phase.ASSESSMENT,
@@ -257,6 +267,9 @@ def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
         (note, "text", NOTE_OVER, NOTE_MAX_CHARS),
         (assessment, "key_issues", NOTE_OVER, NOTE_MAX_CHARS),
         (settlement, "notes", REASON_OVER, REASON_MAX_CHARS),
+        (meeting, "agenda", REASON_OVER, REASON_MAX_CHARS),
+        (meeting, "minutes", NOTE_OVER, NOTE_MAX_CHARS),
+        (meeting, "decisions", REASON_OVER, REASON_MAX_CHARS),
         (review, "comments", REASON_OVER, REASON_MAX_CHARS),
         (plan, "suspension_reason", REASON_OVER, REASON_MAX_CHARS),
         (plan, "withdrawal_reason", REASON_OVER, REASON_MAX_CHARS),
@@ -264,16 +277,25 @@ def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
     for instance, field, text, limit in cases:
         with pytest.raises(ValidationError) as refused:
             # The status is protected (the FSM guards it).
-            instance.full_clean(exclude=["status", "assessment"], validate_constraints=False)
+            instance.full_clean(
+                exclude=["status", "assessment", "table"], validate_constraints=False
+            )
         assert refused.value.message_dict[field] == [too_long(text, limit)], field
 
 
 def test_the_models_full_clean_takes_text_at_the_limit(plan):
-    PhaseNote(plan=plan, phase=Phase.TABLES, text="n" * NOTE_MAX_CHARS).full_clean()
+    PhaseNote(plan=plan, phase=Phase.DRAFTING, text="n" * NOTE_MAX_CHARS).full_clean()
     NeedsAssessment(plan=plan, housing="n" * NOTE_MAX_CHARS).full_clean()
     Settlement(name="Campo", kind="informal", notes="r" * REASON_MAX_CHARS).full_clean(
         exclude=["assessment"]
     )
+    Meeting(
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        place="Sala",
+        agenda="r" * REASON_MAX_CHARS,
+        minutes="n" * NOTE_MAX_CHARS,
+        decisions="r" * REASON_MAX_CHARS,
+    ).full_clean(exclude=["table"])
 
 
 # --- Request bodies ----------------------------------------------------------------------------

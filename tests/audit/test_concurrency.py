@@ -47,7 +47,7 @@ def _postgresql_only():
 
 
 def test_concurrent_actions_on_one_plan_make_one_unbroken_chain(plan, drive, coordinator):
-    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
+    drive(plan, PlanStatus.DRAFTING)
     chain = f"plan:{plan.pk}"
     before = Event.objects.filter(chain=chain).count()
     actions = []
@@ -55,7 +55,7 @@ def test_concurrent_actions_on_one_plan_make_one_unbroken_chain(plan, drive, coo
         if index % 2:
             actions.append(
                 lambda index=index: phase_note_save(
-                    plan=plan, phase=Phase.TABLES, text=f"nota {index}", by=coordinator
+                    plan=plan, phase=Phase.DRAFTING, text=f"nota {index}", by=coordinator
                 )
             )
         else:

@@ -69,10 +69,10 @@ def test_suspend_resume_and_withdraw_record_the_reason_and_the_remembered_state(
 
 
 def test_a_phase_note_records_old_and_new_text_and_nothing_when_unchanged(plan, drive, coordinator):
-    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
-    phase_note_save(plan=plan, phase=Phase.TABLES, text="Prima", by=coordinator)
-    phase_note_save(plan=plan, phase=Phase.TABLES, text="Dopo", by=coordinator)
-    phase_note_save(plan=plan, phase=Phase.TABLES, text="Dopo", by=coordinator)
+    drive(plan, PlanStatus.DRAFTING)
+    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Prima", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Dopo", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Dopo", by=coordinator)
 
     notes = Event.objects.filter(kind=K.PHASE_NOTE_SAVED).order_by("seq")
     assert [e.payload["changes"]["text"] for e in notes] == [[None, "Prima"], ["Prima", "Dopo"]]

@@ -29,10 +29,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def noted_plan(plan, drive, coordinator):
-    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
-    for text in ("uno", "due"):
-        phase_note_save(plan=plan, phase=Phase.TABLES, text=text, by=coordinator)
-    # its chain: launched, schedule set, assessment completed, then two notes (5 events)
+    drive(plan, PlanStatus.DRAFTING)
+    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="uno", by=coordinator)
+    # its chain: launched, schedule set, assessment and tables completed, a note (5 events)
     return plan
 
 
@@ -154,7 +153,7 @@ def test_verification_extends_heads_when_the_log_only_grew(noted_plan, coordinat
     out = io.StringIO()
     call_command("audit_heads", stdout=out)
     heads.write_text(out.getvalue(), encoding="utf-8")
-    phase_note_save(plan=noted_plan, phase=Phase.TABLES, text="tre", by=coordinator)
+    phase_note_save(plan=noted_plan, phase=Phase.DRAFTING, text="due", by=coordinator)
 
     ok, output = verify("--heads", str(heads))
 

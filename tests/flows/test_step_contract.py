@@ -1,7 +1,7 @@
 """The step contract: an editor, a read-only view as of a moment, and stale-form refusal.
 
-Shown on a phase whose work is its note (the tables); the assessment's own page keeps the
-same contract with its own data.
+Shown on a phase whose work is its note (drafting); the assessment's and the tables' own pages
+keep the same contract with their own data.
 """
 
 import pytest
@@ -38,10 +38,10 @@ def _plan_page(client, person, plan):
 
 
 def test_a_save_from_an_out_of_date_page_is_refused_and_overwrites_nothing(
-    client, tables_plan, coordinator
+    client, drafting_plan, coordinator
 ):
     # given: the same editor open twice, both showing the empty note
-    task = open_task(tables_plan)
+    task = open_task(drafting_plan)
     claim(client, coordinator, task)
     form = client.get(url(task, "execute")).context["form"]
     shown = form.initial["version"]
@@ -60,7 +60,7 @@ def test_a_save_from_an_out_of_date_page_is_refused_and_overwrites_nothing(
     content = stale.content.decode()
     assert "Dalla prima scheda." in content  # what the person typed is kept
     assert "Dalla seconda scheda." in content  # and the text saved meanwhile is shown
-    note = PhaseNote.objects.get(plan=tables_plan, phase=Phase.TABLES)
+    note = PhaseNote.objects.get(plan=drafting_plan, phase=Phase.DRAFTING)
     assert note.text == "Dalla seconda scheda."
     assert note.history.count() == 1
     # and: saving again from the refreshed form (it now carries the new version) works
@@ -78,26 +78,26 @@ def test_a_save_from_an_out_of_date_page_is_refused_and_overwrites_nothing(
 
 
 def test_a_stale_save_by_another_coordinator_names_who_changed_it(
-    tables_plan, coordinator, coordinator2
+    drafting_plan, coordinator, coordinator2
 ):
     seen = note_version(None)
-    phase_note_save(plan=tables_plan, phase=Phase.TABLES, text="Prima.", by=coordinator)
+    phase_note_save(plan=drafting_plan, phase=Phase.DRAFTING, text="Prima.", by=coordinator)
     with pytest.raises(StaleEdit) as refused:
         phase_note_save(
-            plan=tables_plan,
-            phase=Phase.TABLES,
+            plan=drafting_plan,
+            phase=Phase.DRAFTING,
             text="Altro.",
             by=coordinator2,
             seen_version=seen,
         )
     assert coordinator.get_username() in refused.value.messages[0]
-    assert PhaseNote.objects.get(plan=tables_plan).text == "Prima."
+    assert PhaseNote.objects.get(plan=drafting_plan).text == "Prima."
 
 
-def _return_then_draft(client, tables_plan, coordinator, facilitator):
-    submit(client, coordinator, open_task(tables_plan), "Prima versione.")
-    decide(client, facilitator, open_task(tables_plan), "returned", "Manca la mappa.")
-    task = open_task(tables_plan)
+def _return_then_draft(client, drafting_plan, coordinator, facilitator):
+    submit(client, coordinator, open_task(drafting_plan), "Prima versione.")
+    decide(client, facilitator, open_task(drafting_plan), "returned", "Manca la mappa.")
+    task = open_task(drafting_plan)
     claim(client, coordinator, task)
     version = client.get(url(task, "execute")).context["form"].initial["version"]
     response = client.post(
@@ -108,13 +108,13 @@ def _return_then_draft(client, tables_plan, coordinator, facilitator):
 
 
 def test_the_plan_page_shows_the_last_submission_and_the_draft_in_progress(
-    client, tables_plan, coordinator, facilitator, auditor
+    client, drafting_plan, coordinator, facilitator, auditor
 ):
-    _return_then_draft(client, tables_plan, coordinator, facilitator)
+    _return_then_draft(client, drafting_plan, coordinator, facilitator)
 
-    content = _plan_page(client, auditor, tables_plan)
+    content = _plan_page(client, auditor, drafting_plan)
 
-    section = content.split('data-phase="tables"', 1)[1].split("</section>", 1)[0]
+    section = content.split('data-phase="drafting"', 1)[1].split("</section>", 1)[0]
     assert "Prima versione." in section
     assert "Seconda versione." not in section
     with translation.override("it"):
@@ -124,25 +124,25 @@ def test_the_plan_page_shows_the_last_submission_and_the_draft_in_progress(
 
 
 def test_a_draft_never_submitted_is_not_shown_as_submitted_after_a_withdrawal(
-    client, tables_plan, coordinator, lead, auditor
+    client, drafting_plan, coordinator, lead, auditor
 ):
-    task = open_task(tables_plan)
+    task = open_task(drafting_plan)
     claim(client, coordinator, task)
     version = client.get(url(task, "execute")).context["form"].initial["version"]
     client.post(url(task, "execute"), {"text": "Mai inviata.", "version": version, "_draft": "1"})
-    flow_withdraw(plan=tables_plan, by=lead, reason="Il comune rinuncia")
+    flow_withdraw(plan=drafting_plan, by=lead, reason="Il comune rinuncia")
 
-    content = _plan_page(client, auditor, tables_plan)
+    content = _plan_page(client, auditor, drafting_plan)
 
-    section = content.split('data-phase="tables"', 1)[1].split("</section>", 1)[0]
+    section = content.split('data-phase="drafting"', 1)[1].split("</section>", 1)[0]
     assert "Mai inviata." not in section
 
 
 def test_a_closed_tasks_page_shows_the_step_as_it_stood_when_it_closed(
-    client, tables_plan, coordinator, facilitator, auditor
+    client, drafting_plan, coordinator, facilitator, auditor
 ):
-    first = open_task(tables_plan)
-    _return_then_draft(client, tables_plan, coordinator, facilitator)
+    first = open_task(drafting_plan)
+    _return_then_draft(client, drafting_plan, coordinator, facilitator)
 
     content = _page(client, auditor, url(first, "detail"))
 
@@ -151,14 +151,14 @@ def test_a_closed_tasks_page_shows_the_step_as_it_stood_when_it_closed(
 
 
 def test_the_check_shows_the_work_now_and_what_changed_since_the_last_return(
-    client, tables_plan, coordinator, facilitator
+    client, drafting_plan, coordinator, facilitator
 ):
-    task = _return_then_draft(client, tables_plan, coordinator, facilitator)
+    task = _return_then_draft(client, drafting_plan, coordinator, facilitator)
     version = client.get(url(task, "execute")).context["form"].initial["version"]
     client.post(
         url(task, "execute"), {"text": "Terza versione.", "version": version, "_submit": "1"}
     )
-    check = open_task(tables_plan)
+    check = open_task(drafting_plan)
     claim(client, facilitator, check)
 
     response = client.get(url(check, "execute"))
@@ -174,12 +174,12 @@ def test_the_check_shows_the_work_now_and_what_changed_since_the_last_return(
 
 
 def test_the_check_says_when_nothing_changed_since_the_return(
-    client, tables_plan, coordinator, facilitator
+    client, drafting_plan, coordinator, facilitator
 ):
-    submit(client, coordinator, open_task(tables_plan), "Uguale.")
-    decide(client, facilitator, open_task(tables_plan), "returned", "Rivedere.")
-    submit(client, coordinator, open_task(tables_plan), "Uguale.")
-    check = open_task(tables_plan)
+    submit(client, coordinator, open_task(drafting_plan), "Uguale.")
+    decide(client, facilitator, open_task(drafting_plan), "returned", "Rivedere.")
+    submit(client, coordinator, open_task(drafting_plan), "Uguale.")
+    check = open_task(drafting_plan)
     claim(client, facilitator, check)
 
     response = client.get(url(check, "execute"))
@@ -187,14 +187,14 @@ def test_the_check_says_when_nothing_changed_since_the_return(
     assert response.context["changed_since_return"] == {}
 
 
-def test_the_note_as_of_a_moment_is_read_from_history(tables_plan, coordinator):
-    phase_note_save(plan=tables_plan, phase=Phase.TABLES, text="Uno.", by=coordinator)
-    between = PhaseNote.objects.get(plan=tables_plan).history.get().history_date
-    phase_note_save(plan=tables_plan, phase=Phase.TABLES, text="Due.", by=coordinator)
+def test_the_note_as_of_a_moment_is_read_from_history(drafting_plan, coordinator):
+    phase_note_save(plan=drafting_plan, phase=Phase.DRAFTING, text="Uno.", by=coordinator)
+    between = PhaseNote.objects.get(plan=drafting_plan).history.get().history_date
+    phase_note_save(plan=drafting_plan, phase=Phase.DRAFTING, text="Due.", by=coordinator)
 
-    assert note_as_of(plan=tables_plan, phase=Phase.TABLES, at=between).text == "Uno."
-    assert note_as_of(plan=tables_plan, phase=Phase.TABLES).text == "Due."
-    assert note_as_of(plan=tables_plan, phase=Phase.DRAFTING) is None
+    assert note_as_of(plan=drafting_plan, phase=Phase.DRAFTING, at=between).text == "Uno."
+    assert note_as_of(plan=drafting_plan, phase=Phase.DRAFTING).text == "Due."
+    assert note_as_of(plan=drafting_plan, phase=Phase.ADOPTION) is None
 
 
 class _Probe(generic.View):

@@ -31,15 +31,15 @@ def test_the_plans_own_fields_old_and_new(plan, lead):
 
 
 def test_child_rows_added_changed_and_removed(plan, drive, coordinator):
-    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
+    drive(plan, PlanStatus.DRAFTING)
     start = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.TABLES, text="Uno.", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Uno.", by=coordinator)
     note = PhaseNote.objects.get(plan=plan)
     middle = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.TABLES, text="Due.", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Due.", by=coordinator)
 
     assert plan_changes(plan=plan, since=start).children == {
-        "phase_note": {"added": [{"id": note.pk, "phase": "tables", "text": "Due."}]}
+        "phase_note": {"added": [{"id": note.pk, "phase": "drafting", "text": "Due."}]}
     }
     assert plan_changes(plan=plan, since=middle).children == {
         "phase_note": {"changed": [{"id": note.pk, "changes": {"text": ["Uno.", "Due."]}}]}
@@ -47,7 +47,7 @@ def test_child_rows_added_changed_and_removed(plan, drive, coordinator):
     later, note_id = timezone.now(), note.pk
     note.delete()  # no service deletes a note; history still tells
     assert plan_changes(plan=plan, since=later).children == {
-        "phase_note": {"removed": [{"id": note_id, "phase": "tables", "text": "Due."}]}
+        "phase_note": {"removed": [{"id": note_id, "phase": "drafting", "text": "Due."}]}
     }
 
 
@@ -93,9 +93,9 @@ def test_the_rows_of_the_assessment_are_found_through_it(plan, launch, comune):
 
 
 def test_kinds_narrow_the_child_rows(plan, drive, coordinator):
-    drive(plan, PlanStatus.STAKEHOLDER_TABLES)
+    drive(plan, PlanStatus.DRAFTING)
     start = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.TABLES, text="Uno.", by=coordinator)
+    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Uno.", by=coordinator)
 
     assert plan_changes(plan=plan, since=start, kinds=[]).children == {}
     assert set(plan_changes(plan=plan, since=start, kinds=["phase_note"]).children) == {

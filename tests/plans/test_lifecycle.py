@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django_fsm import has_transition_perm
 
-from plm_workflow.plans import checks
+from plm_workflow.plans import checks, phases
 from plm_workflow.plans.errors import NOT_ALLOWED, PlanError
 from plm_workflow.plans.models import (
     ACTIVE_STATES,
@@ -30,7 +30,7 @@ from plm_workflow.plans.services import (
     plan_suspend,
     plan_withdraw,
 )
-from tests import assessments
+from tests import assessments, tables
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,12 +76,14 @@ ALL_STATES = list(PlanStatus)
 
 
 def _fill_notes(plan, coordinator):
-    """Give the open phase its work: the assessment's data, or the phase's note."""
+    """Give the open phase its work: the assessment's or the tables' data, or the phase's note."""
     if plan.status == S.NEEDS_ASSESSMENT:
         assessments.fill(plan)
         return
+    if plan.status == S.STAKEHOLDER_TABLES:
+        tables.fill(plan, coordinator)
+        return
     phase = {
-        S.STAKEHOLDER_TABLES: Phase.TABLES,
         S.DRAFTING: Phase.DRAFTING,
         S.ADOPTION: Phase.ADOPTION,
     }.get(plan.status)
@@ -198,7 +200,6 @@ def test_transition_permissions_follow_the_roles(plan, drive, coordinator, facil
 @pytest.mark.parametrize(
     ("state", "name", "message"),
     [
-        (S.STAKEHOLDER_TABLES, "complete_tables", checks.TABLES_NOTE_MISSING),
         (S.DRAFTING, "submit_for_review", checks.DRAFTING_NOTE_MISSING),
         (S.ADOPTION, "adopt", checks.ADOPTION_NOTE_MISSING),
         (S.REVIEW, "request_changes", checks.COMMENTS_MISSING),
@@ -244,6 +245,19 @@ def test_an_assessment_not_started_fails_every_check_at_once(plan, facilitator):
     assert refused.value.messages == [str(m) for m, _lacking in assessments.FAILING_ALONE.values()]
     plan.refresh_from_db()
     assert plan.status == S.NEEDS_ASSESSMENT
+
+
+def test_tables_not_set_up_fail_both_checks_at_once(plan, drive, facilitator):
+    drive(plan, S.STAKEHOLDER_TABLES)
+    before = _history(plan)
+
+    with pytest.raises(PlanError) as refused:
+        plan_complete_tables(plan=plan, by=facilitator)
+
+    assert refused.value.messages == [str(checks.CORE_TABLE_MISSING), str(checks.GROUP_MISSING)]
+    plan.refresh_from_db()
+    assert plan.status == S.STAKEHOLDER_TABLES
+    assert _history(plan) == before
 
 
 def test_settlements_are_stated_by_none_known_as_well_as_by_a_list(plan, facilitator):
@@ -370,26 +384,29 @@ def test_a_stale_copy_of_the_plan_gets_the_concurrency_message(plan, drive, faci
 def test_a_phase_note_is_written_only_by_a_coordinator_while_its_phase_is_open(
     plan, drive, coordinator, facilitator
 ):
-    drive(plan, S.STAKEHOLDER_TABLES)
+    drive(plan, S.DRAFTING)
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.TABLES, text="x", by=facilitator)
+        phase_note_save(plan=plan, phase=Phase.DRAFTING, text="x", by=facilitator)
     assert refused.value.forbidden
 
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.DRAFTING, text="x", by=coordinator)
-    assert refused.value.messages == [str(PHASE_NOT_OPEN) % {"phase": Phase.DRAFTING.label}]
+        phase_note_save(plan=plan, phase=Phase.ADOPTION, text="x", by=coordinator)
+    assert refused.value.messages == [str(PHASE_NOT_OPEN) % {"phase": Phase.ADOPTION.label}]
 
-    note = phase_note_save(plan=plan, phase=Phase.TABLES, text="Tavolo", by=coordinator)
-    again = phase_note_save(plan=plan, phase=Phase.TABLES, text="Rivisto", by=coordinator)
+    note = phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Bozza", by=coordinator)
+    again = phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Rivista", by=coordinator)
     assert note.pk == again.pk
-    assert [h.text for h in again.history.order_by("history_id")] == ["Tavolo", "Rivisto"]
+    assert [h.text for h in again.history.order_by("history_id")] == ["Bozza", "Rivista"]
 
 
-def test_the_assessment_takes_no_note(plan, coordinator):
+@pytest.mark.parametrize("phase", [Phase.ASSESSMENT, Phase.TABLES])
+def test_a_phase_with_its_own_data_takes_no_note(phase, plan, drive, coordinator):
+    drive(plan, phases.spec_of(phase).status)
+
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.ASSESSMENT, text="Rilevazione", by=coordinator)
+        phase_note_save(plan=plan, phase=phase, text="Rilevazione", by=coordinator)
 
-    assert refused.value.messages == [str(PHASE_HAS_NO_NOTE) % {"phase": Phase.ASSESSMENT.label}]
+    assert refused.value.messages == [str(PHASE_HAS_NO_NOTE) % {"phase": phase.label}]
     assert not PhaseNote.objects.filter(plan=plan).exists()
 
 
