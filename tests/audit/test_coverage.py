@@ -18,8 +18,10 @@ import plm_workflow.accounts.services
 import plm_workflow.deadlines.services
 import plm_workflow.launch.services
 import plm_workflow.plans.documents
+import plm_workflow.plans.organisations
 import plm_workflow.plans.services
 import plm_workflow.steps.assessment
+import plm_workflow.steps.tables
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.models import PhaseDate, StepTask
@@ -44,9 +46,16 @@ from plm_workflow.steps.assessment import (
     assessment_save,
     assessment_submit,
 )
-from tests import assessments
+from plm_workflow.steps.tables import (
+    meeting_remove,
+    meeting_save,
+    organisation_save,
+    table_remove,
+    table_save,
+)
+from tests import assessments, tables
 from tests.conftest import pdf_upload
-from tests.factories import ADOPTED, ComuneFactory, PlanFactory, UserFactory
+from tests.factories import ADOPTED, ComuneFactory, PlanFactory, UserFactory, plan_step
 from tests.flows.helpers import open_task, process_url, url, work_data
 from tests.plans.test_import_comuni import SALUZZO, _write
 
@@ -69,6 +78,8 @@ NOT_ACTIONS = {
     "plan_fields": "reads a plan's fields",
     "note_version": "reads a note's version",
     "previous_assessment": "reads the last cycle's assessment",
+    "comune_organisation_ensure": "part of plan_launch, whose event records it",
+    "organisations_of": "reads a comune's organisations",
 }
 SERVICE_MODULES = [
     plm_workflow.plans.services,
@@ -77,6 +88,8 @@ SERVICE_MODULES = [
     plm_workflow.plans.documents,
     plm_workflow.launch.services,
     plm_workflow.steps.assessment,
+    plm_workflow.steps.tables,
+    plm_workflow.plans.organisations,
     flows.services,
 ]
 
@@ -133,6 +146,43 @@ def _copied(people):
     return assessment_copy_previous(plan=plan, by=people.coordinator)
 
 
+def _at(people, node):
+    """A plan of a comune of its own whose task ``node`` is open, each task the person's own."""
+    return PlanFactory(
+        at=node, lead=people.lead, coordinator=people.coordinator, facilitator=people.facilitator
+    )
+
+
+def _tables_open(people):
+    """A plan whose tables are open, held by the coordinator, with tables that met."""
+    plan = _at(people, "convene_tables")
+    return plan, tables.complete(plan, people.coordinator)
+
+
+def _late_minutes(people):
+    """In drafting, the minutes and attendance of a meeting that had none are added."""
+    plan = _at(people, "convene_tables")
+    made = tables.complete(plan, people.coordinator)
+    later = meeting_save(
+        plan=plan,
+        by=people.coordinator,
+        table=made["group"].pk,
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        place="Sala",
+    )
+    plan_step(plan, by=people.coordinator)
+    plan_step(plan, by=people.facilitator, decision="approved")
+    return meeting_save(
+        plan=plan,
+        by=people.coordinator,
+        table=made["group"].pk,
+        pk=later.pk,
+        minutes="Verbale.",
+        head_count=2,
+        attendance=[made["itself"].pk],
+    )
+
+
 # name → (what it does, given the people and a client; the kind it must write; the actor)
 ACTIONS = {
     "plan_launch": (lambda p, c: _launch(plan_launch, p), K.PLAN_LAUNCHED, "lead"),
@@ -154,14 +204,14 @@ ACTIONS = {
         "system:flow",
     ),
     "phase_note_save": (
-        lambda p, c: (p.drive(p.plan, S.STAKEHOLDER_TABLES), note(p.plan, p, Phase.TABLES)),
+        lambda p, c: (p.drive(p.plan, S.DRAFTING), note(p.plan, p, Phase.DRAFTING)),
         K.PHASE_NOTE_SAVED,
         "coordinator",
     ),
     "phase_work_submit": (
         lambda p, c: (
-            p.drive(p.plan, S.STAKEHOLDER_TABLES),
-            phase_work_submit(plan=p.plan, phase=Phase.TABLES, text="Fatto.", by=p.coordinator),
+            p.drive(p.plan, S.DRAFTING),
+            phase_work_submit(plan=p.plan, phase=Phase.DRAFTING, text="Fatto.", by=p.coordinator),
         ),
         K.PHASE_NOTE_SAVED,
         "coordinator",
@@ -202,10 +252,56 @@ ACTIONS = {
         K.PLAN_TRANSITION,
         "facilitator",
     ),
+    "organisation_save": (
+        lambda p, c: organisation_save(
+            plan=_at(p, "convene_tables"), by=p.coordinator, name="Caritas", kind="third_sector"
+        ),
+        K.ORGANISATION_SAVED,
+        "coordinator",
+    ),
+    "organisation_save (drafting: a late organisation)": (
+        lambda p, c: organisation_save(
+            plan=_at(p, "draft"), by=p.coordinator, name="Caritas", kind="third_sector"
+        ),
+        K.ORGANISATION_SAVED,
+        "coordinator",
+    ),
+    "table_save": (lambda p, c: _tables_open(p), K.TABLE_SAVED, "coordinator"),
+    "table_remove": (
+        lambda p, c: table_remove(
+            plan=(opened := _tables_open(p))[0],
+            by=p.coordinator,
+            pk=table_save(
+                plan=opened[0], by=p.coordinator, kind="thematic", theme="health", name="Salute"
+            ).pk,
+        ),
+        K.TABLE_REMOVED,
+        "coordinator",
+    ),
+    "meeting_save": (lambda p, c: _tables_open(p), K.MEETING_SAVED, "coordinator"),
+    "meeting_save (drafting: the minutes a meeting lacked)": (
+        lambda p, c: _late_minutes(p),
+        K.MEETING_SAVED,
+        "coordinator",
+    ),
+    "meeting_remove": (
+        lambda p, c: meeting_remove(
+            plan=(opened := _tables_open(p))[0],
+            by=p.coordinator,
+            pk=opened[1]["meetings"][1].pk,
+        ),
+        K.MEETING_REMOVED,
+        "coordinator",
+    ),
+    "tables_submit (with the task's completion, as its page runs it)": (
+        lambda p, c: plan_step(_at(p, "convene_tables"), by=p.coordinator),
+        K.TASK_COMPLETED,
+        "coordinator",
+    ),
     "plan_complete_tables": (
         lambda p, c: (
             p.drive(p.plan, S.STAKEHOLDER_TABLES),
-            note(p.plan, p, Phase.TABLES),
+            tables.fill(p.plan, p.coordinator),
             plan_complete_tables(plan=p.plan, by=p.facilitator),
         ),
         K.PLAN_TRANSITION,
