@@ -69,6 +69,7 @@ def test_each_phase_has_its_own_form_view_template_section_and_demo_filler():
 _ALLOWED_FILES = {"plm_workflow/plans/phases.py", "plm_workflow/plans/models/core.py"}
 _ASSESSMENT_FIELD = "the field of a crop or a settlement naming its NeedsAssessment row"
 _ASSESSMENT_KIND = "the kind of the NeedsAssessment rows in payloads and changes"
+_TABLES_RELATED = "the related name of a plan's (or an organisation's) StakeholderTable rows"
 # (file, literal) → why the same word means something else there.
 _ALLOWED = {
     ("plm_workflow/plans/services.py", "review"): "an event's concerns: the Review row's id",
@@ -81,6 +82,9 @@ _ALLOWED = {
     ("plm_workflow/plans/history.py", "needs_assessment"): _ASSESSMENT_KIND,
     ("plm_workflow/steps/assessment.py", "needs_assessment"): _ASSESSMENT_KIND,
     ("flows/assessment_content.py", "needs_assessment"): _ASSESSMENT_KIND,
+    ("plm_workflow/plans/models/tables.py", "tables"): _TABLES_RELATED,
+    ("flows/tables_content.py", "tables"): _TABLES_RELATED,
+    ("plm_workflow/plans/checks.py", "tables"): "the checks' memo of the StakeholderTable rows",
     # Settings are read before any app loads: the default schedule is keyed by the phases'
     # schedule keys, which the registry's ``key`` must match (tested below).
     ("plm_workflow/settings/base.py", "assessment"): "schedule key",
