@@ -8,7 +8,7 @@ from flows.steps.base import DRAFT_SAVED
 from plm_workflow.plans.models import NeedsAssessment, PhaseNote, Plan, PlanStatus, Review
 from plm_workflow.plans.phases import NODE_STATUS
 from tests import assessments
-from tests.flows.helpers import claim, decide, open_task, process_url, url, work_data
+from tests.flows.helpers import claim, decide, open_task, process_url, submit, url, work_data
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,13 @@ def test_a_plan_goes_from_launch_to_adoption_with_a_return_and_a_round_of_change
 
     task = assert_in_step(plan, "convene_tables", S.STAKEHOLDER_TABLES)
     assert "Manca la mappa" not in client.get(url(task, "detail")).content.decode()
-    work(client, coordinator, task, "Tavolo primario e 4 gruppi tematici, 11 incontri.")
+    # the tables are saved as they are entered, then submitted from their page
+    submit(client, coordinator, task, "")
+    assert list(plan.tables.values_list("kind", "name")) == [
+        ("core", "Tavolo primario"),
+        ("thematic", "Gruppo abitare"),
+    ]
+    assert not PhaseNote.objects.filter(plan=plan).exists()
     task = assert_in_step(plan, "check_tables", S.STAKEHOLDER_TABLES)
     decide(client, facilitator, task, "approved", "Bene.")
 
