@@ -15,6 +15,7 @@ from plm_workflow.plans.history import note_as_of
 from plm_workflow.plans.models import Phase, Review, ReviewDecision
 
 from .assessment_content import AssessmentContent
+from .tables_content import TablesContent
 
 
 @dataclass
@@ -42,6 +43,7 @@ class NoteContent:
 # The read-only content of each phase (its step issue replaces the entry with its own).
 CONTENT = {phase: NoteContent(phase) for phase in Phase} | {
     Phase.ASSESSMENT: AssessmentContent(Phase.ASSESSMENT),
+    Phase.TABLES: TablesContent(Phase.TABLES),
 }
 
 
@@ -57,6 +59,10 @@ class SectionState:
     submitted: object  # the content as of the last submission (None: never submitted)
     submitted_at: object
     draft: object  # the content now, if it differs from the submission and the work is open
+    # The content now, if it grew after the work was submitted (meetings added in drafting),
+    # and what was added since, in words.
+    later: object = None
+    later_changes: object = None
 
 
 def section_state(plan, phase, *, steps=None) -> SectionState:
@@ -68,13 +74,23 @@ def section_state(plan, phase, *, steps=None) -> SectionState:
     closed = [s.closed_at for s in work if s.closed_at is not None and s.task.status == STATUS.DONE]
     submitted_at = max(closed) if closed else None
     submitted = content.as_of(plan, submitted_at) if submitted_at else None
-    draft = None
+    draft = later = later_changes = None
     if any(s.closed_at is None for s in work):
         now = content.as_of(plan, timezone.now())
         if now is not None and (submitted is None or now.version != submitted.version):
             draft = now
+    elif submitted is not None and getattr(content, "grows_after_submission", False):
+        now = content.as_of(plan, timezone.now())
+        if now is not None and now.version != submitted.version:
+            later = now
+            later_changes = content.changes_between(submitted, now)
     return SectionState(
-        content=content, submitted=submitted, submitted_at=submitted_at, draft=draft
+        content=content,
+        submitted=submitted,
+        submitted_at=submitted_at,
+        draft=draft,
+        later=later,
+        later_changes=later_changes,
     )
 
 

@@ -34,8 +34,10 @@ def _approved(spec):
 
 
 def _work(spec):
+    pages = [(slug, route, view.as_view(spec=spec)) for slug, route, view in steps.pages_for(spec)]
     return (
         nodes.Task(steps.work_view_for(spec).as_view(spec=spec))
+        .Pages(*pages)
         .Annotation(title=spec.work_title)
         .Permission(permissions.COORDINATE_PLAN, obj=_plan)
         .Assign(this.sole_candidate)

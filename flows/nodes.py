@@ -192,7 +192,8 @@ class Task(PlanPagesMixin, flow.View):
         self._pages = []
 
     def Pages(self, *pages):  # noqa: N802 (viewflow's node-builder style)
-        """Add pages of this step under its task's URL: ``(slug, view)`` pairs.
+        """Add pages of this step under its task's URL: ``(slug, view)`` pairs, or
+        ``(slug, route, view)`` with a route of its own (``meeting/<id:meeting_pk>/``).
 
         Each opens like the task's form (``execute``): the task is found in its process and
         node, the plan visible and active, the person holds the task; a draft save there must
@@ -203,10 +204,11 @@ class Task(PlanPagesMixin, flow.View):
 
     def _get_urls(self):
         urlpatterns = super()._get_urls()
-        for slug, view in self._pages:
+        for page in self._pages:
+            slug, route, view = page if len(page) == 3 else (page[0], f"{page[0]}/", page[1])
             urlpatterns.append(
                 path(
-                    f"<id:process_pk>/{self.name}/<id:task_pk>/{slug}/",
+                    f"<id:process_pk>/{self.name}/<id:task_pk>/{route}",
                     step_page(self, view),
                     name=f"page_{slug}",
                 )

@@ -49,6 +49,7 @@ from .services import (
     task_reassign,
     task_release,
 )
+from .tables_content import late_additions_open, tables_counts
 
 LAUNCHED = _("The plan of %(comune)s is launched.")
 TAKEN = _("The task is yours now.")
@@ -342,6 +343,15 @@ class ProcessDetailView(generic.DetailView):
         )
         # The step issues add their counts here (measures, meetings…): label and value.
         context["counts"] = []
+        if any(step.phase == Phase.TABLES for step in steps):
+            counted = tables_counts(plan)
+            context["counts"] += [
+                {"label": _("Organisations"), "value": counted["organisations"]},
+                {"label": _("Thematic groups"), "value": counted["groups"]},
+                {"label": _("Meetings"), "value": counted["meetings"]},
+            ]
+        if late_additions_open(plan, user):
+            context["tables_late"] = _late_links(flow, process, context["sections"])
         if context["is_adopted"]:
             context["adoption_section"] = next(
                 section["state"]
@@ -355,6 +365,20 @@ class ProcessDetailView(generic.DetailView):
                 .first()
             )
         return context
+
+
+def _late_links(flow, process, sections) -> dict:
+    """Give the tables shown on the plan page their late additions' links (in drafting)."""
+    state = next(section["state"] for section in sections if section["spec"].phase == Phase.TABLES)
+    shown = state.later or state.submitted
+    for table in shown.tables if shown else ():
+        table.add_meeting_url = flow.reverse("tables_meeting_new", args=[process.pk, table.row.id])
+        for meeting in table.meetings:
+            if meeting.lacks_record:
+                meeting.record_url = flow.reverse(
+                    "tables_meeting_record", args=[process.pk, meeting.row.id]
+                )
+    return {"organisation_url": flow.reverse("tables_organisation_new", args=[process.pk])}
 
 
 class ProcessChartView(FlowChartView):

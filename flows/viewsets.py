@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from viewflow.workflow.flow import FlowViewset
 
 from . import views
+from .steps import tables as tables_pages
 
 
 class _HomeRedirectView(RedirectView):
@@ -63,3 +64,24 @@ class PLMFlowViewset(FlowViewset):
     def due_date_path(self):
         view = views.DueDateMoveView.as_view(flow_class=self._flow_class, viewset=self)
         return path("<id:process_pk>/due/<id:task_pk>/", view, name="due_date")
+
+    # The tables' late additions during drafting (DESIGN §3), from the plan's page.
+
+    def _late_route(self, name):
+        route, view_class = next(
+            (route, view) for slug, route, view in tables_pages.late_pages() if slug == name
+        )
+        view = view_class.as_view(flow_class=self._flow_class, viewset=self)
+        return path(f"<id:process_pk>/{route}", view, name=name)
+
+    @property
+    def tables_organisation_new_path(self):
+        return self._late_route("tables_organisation_new")
+
+    @property
+    def tables_meeting_new_path(self):
+        return self._late_route("tables_meeting_new")
+
+    @property
+    def tables_meeting_record_path(self):
+        return self._late_route("tables_meeting_record")

@@ -20,3 +20,9 @@ def work_view_for(spec):
 def check_view_for(spec):
     """Return the check view of a phase (a registry entry)."""
     return _MODULES[spec.phase].CheckView
+
+
+def pages_for(spec):
+    """Return the sub-pages of a phase's editor: ``(slug, route, view class)`` (none by default)."""
+    pages = getattr(_MODULES[spec.phase], "pages", None)
+    return pages(spec) if pages is not None else ()
