@@ -10,7 +10,8 @@ One filler per phase (``flows/demo/<phase>.py``) writes its work step's data, th
 phase's services, run here under the flow's lock by the holder of the open task:
 
 - the first cycle's work, with the facts it needs (the needs assessment's ``first_cycle(plan,
-  by)``; the notes' ``text(...)``, submitted by ``_work``);
+  by)``; the tables' ``first_cycle_steps(...)``, writes of weeks each on its date, with late
+  additions in drafting; the notes' ``text(...)``, submitted by ``_work``);
 - ``second_cycle(plan, by)``: the second cycle's work, submitted;
 - optionally ``second_cycle_draft(plan, by)``: a draft saved, not submitted, where a
   second-cycle plan waits on that phase's work, for a demo user to finish.
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from plm_workflow.accounts.services import RoleAlreadyHeld, role_grant
@@ -39,7 +41,7 @@ from ..services import task_claim, task_complete
 from . import adoption, assessment, drafting, tables
 
 # Raised whenever what the demo builds changes: ``make run`` rebuilds an older demo database.
-DEMO_VERSION = 3
+DEMO_VERSION = 4
 # One filler per phase: the data its work step writes (see the module's docstring).
 FILLERS = {
     Phase.ASSESSMENT: assessment,
@@ -95,6 +97,11 @@ def coordinator_name(comune_name: str) -> str:
 
 def _at(day: datetime.date, hour: int = 10):
     return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=ROME)
+
+
+def _moment(when) -> datetime.datetime:
+    """A step's moment: a day (at ten) or a time."""
+    return when if isinstance(when, datetime.datetime) else _at(when)
 
 
 def _pdf(title: str):
@@ -167,6 +174,19 @@ def _hold(plan, by, write):
         write(plan, by)
 
 
+def _late(plan, by, write):
+    """Run ``write(plan, by)`` as a coordinator's late addition from the plan page, in
+    drafting: under the flow's lock, no task taken on. A date outside drafting is a mistake
+    of the demo's calendar, never recorded as something else."""
+    plan.refresh_from_db()
+    if plan.status != phases.spec_of(Phase.DRAFTING).status:
+        raise RuntimeError(
+            f"{plan}: a late addition on {timezone.now():%Y-%m-%d} is not in drafting"
+        )
+    with PLMFlow.lock(plan.process.pk), transaction.atomic():
+        write(plan, by)
+
+
 def _work(plan, by, text):
     _act(
         plan,
@@ -183,6 +203,9 @@ def _decide(plan, by, decision="approved", comments=""):
             plan=plan, phase=phases.node_phase(name), decision=decision, comments=comments, by=by
         ),
     )
+
+
+TABLE_STEPS = {tables.HOLD: _hold, tables.SUBMIT: _fill, tables.LATE: _late}
 
 
 def _launch(comune, *, title, by, coordinator, facilitator, act_date):
@@ -217,15 +240,21 @@ def replay_cohort(travel, who: dict) -> int:
                 facilitator=facilitator,
                 act_date=start - datetime.timedelta(days=21),
             )
+        tables_open = start + datetime.timedelta(days=52)  # the assessment approved
+        tables_submitted = start + datetime.timedelta(days=110)
+        tables_approved = start + datetime.timedelta(days=118)
         steps = [
             (start + datetime.timedelta(days=45), _fill, (coordinator, assessment.first_cycle)),
-            (start + datetime.timedelta(days=52), _decide, (facilitator,)),
-            (
-                start + datetime.timedelta(days=110),
-                _work,
-                (coordinator, tables.text(comune)),
-            ),
-            (start + datetime.timedelta(days=118), _decide, (facilitator,)),
+            (tables_open, _decide, (facilitator,)),
+            (tables_approved, _decide, (facilitator,)),
+        ]
+        # The tables, written over the weeks of the phase up to their submission, and their
+        # late additions in drafting: each on its date, among the steps above and below.
+        steps += [
+            (moment, TABLE_STEPS[kind], (coordinator, write))
+            for moment, kind, write in tables.first_cycle_steps(
+                entry.istat, opens=tables_open, submits=tables_submitted, approved=tables_approved
+            )
         ]
         if entry.adopted is None:
             steps.append(
@@ -261,8 +290,8 @@ def replay_cohort(travel, who: dict) -> int:
                 ),
                 (adopted, _decide, (facilitator,)),
             ]
-        for day, step, arguments in steps:
-            with travel(_at(day)):
+        for moment, step, arguments in sorted(steps, key=lambda item: _moment(item[0])):
+            with travel(_moment(moment)):
                 step(plan, *arguments)
         created += 1
     return created

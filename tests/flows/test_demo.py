@@ -1,31 +1,45 @@
 """seed_demo: the cohort replayed on its dates, idempotent, verifiable, never in production."""
 
+import datetime
 import io
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from flows.demo import (
     COHORT,
     FILLERS,
     FIRST_CYCLE,
+    ORDER,
     PASSWORD,
     SECOND_CYCLE,
     SECOND_CYCLE_STEPS,
     coordinator_name,
 )
 from flows.demo import assessment as demo_assessment
+from flows.demo import tables as demo_tables
 from flows.selectors import inbox_for, queue_for
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.audit.verify import chains_verify
 from plm_workflow.plans import checks, phases
-from plm_workflow.plans.models import NeedsAssessment, Phase, Plan, PlanStatus
+from plm_workflow.plans.models import (
+    Document,
+    DocumentKind,
+    Meeting,
+    NeedsAssessment,
+    Organisation,
+    Phase,
+    Plan,
+    PlanStatus,
+    StakeholderTable,
+)
 from plm_workflow.plans.models.assessment import FIGURES
 from plm_workflow.steps.assessment import assessment_submit
+from plm_workflow.steps.tables import meeting_save, tables_submit
 from tests.factories import ComuneFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,11 +216,291 @@ def test_the_second_cycle_plans_past_assessment_start_from_a_copy_of_the_first(c
         )
 
 
+# --- The stakeholder tables -----------------------------------------------------------------
+
+TABLES_CLOSING = phases.spec_of(Phase.TABLES).closing.__name__
+D = datetime.date
+CREA = "CREA, Consiglio per la ricerca in agricoltura e l'analisi dell'economia agraria"
+OIM = "OIM, Organizzazione internazionale per le migrazioni"
+# The bodies COHORT-FACTS names, by comune (as the demo spells them): every other one, the
+# comune itself aside, is illustrative.
+DOCUMENTED_ORGANISATIONS = {
+    "089017": {  # the provincial protocol of May 2021
+        "INPS, direzione provinciale di Siracusa",
+        "Centro per l'impiego di Siracusa",
+        "Ispettorato territoriale del lavoro di Siracusa",
+        "Ente bilaterale agricolo territoriale (EBAT)",
+    },
+    "078157": {"Caritas", "Migrantes", CREA},
+    "009002": {
+        "Fondazione Caritas della diocesi",
+        "ARCI",
+        "CPIA, Centro provinciale per l'istruzione degli adulti",
+        "Migrantes",
+    },
+    "061027": {
+        "Prefettura di Caserta",
+        "Regione Campania",
+        "ANCI",
+        "Cittalia",
+        "Ispettorato territoriale del lavoro (ITL)",
+        "INPS",
+        "INAIL",
+        "ASL",
+        OIM,
+    },
+    "029041": {"Prefettura di Rovigo", "ANCI", "Comune di Castelguglielmo"},
+    "004203": {"Regione Piemonte", "Ispettorato territoriale del lavoro (ITL)", "INPS", CREA, OIM},
+    "043042": {
+        "Prefettura di Macerata",
+        "Regione Marche",
+        "INPS",
+        "Ispettorato del Lavoro",
+        "Coldiretti",
+        "CIA",
+        "CGIL",
+        "CISL",
+        "UIL",
+    },
+}
+LAVELLO_GROUPS = {
+    ("protection", "Gruppo di lavoro 1: tutela dei lavoratori agricoli dallo sfruttamento"),
+    ("housing", "Gruppo di lavoro 2: soluzioni abitative"),
+}
+DOCUMENTED_TABLES = {
+    *(("076043", name) for _theme, name in LAVELLO_GROUPS),
+    ("078157", "Gruppo primario"),
+    ("004203", "Tavolo di coprogettazione territoriale partecipata"),
+    ("043042", "Tavolo primario"),
+}
+# The meetings COHORT-FACTS dates, each of the core table (Rovigo's day also of its groups).
+DOCUMENTED_MEETINGS = {
+    ("076043", D(2022, 7, 6)),  # Lavello's kick-off
+    ("089017", D(2022, 7, 13)),
+    ("089017", D(2022, 8, 1)),
+    ("078157", D(2022, 7, 25)),  # the core group's first meeting
+    ("078157", D(2023, 2, 22)),
+    ("078157", D(2023, 6, 13)),  # the public assembly
+    ("009002", D(2022, 8, 2)),
+    ("061027", D(2022, 10, 6)),
+    ("029041", D(2023, 5, 5)),  # the Stati Generali del Lavoro Agricolo
+    ("004203", D(2023, 1, 26)),
+    ("043042", D(2023, 1, 9)),
+}
+# Those that came after the demo's approval of the tables: recorded in drafting.
+LATE_MEETINGS = {("078157", D(2023, 2, 22)), ("078157", D(2023, 6, 13)), ("029041", D(2023, 5, 5))}
+
+
+def _first_cycle_meetings():
+    return Meeting.objects.filter(table__plan__title=FIRST_CYCLE).select_related(
+        "table__plan__comune"
+    )
+
+
+def _day(meeting):
+    return timezone.localtime(meeting.starts_at).date()
+
+
+def _present(meeting) -> set:
+    return set(meeting.attendance.values_list("name", flat=True))
+
+
+def test_the_cohorts_tables_reach_its_volumes_with_the_documented_meetings_on_their_dates(
+    cohort_comuni,
+):
+    seed()
+
+    first = StakeholderTable.objects.filter(plan__title=FIRST_CYCLE)
+    assert 230 <= Organisation.objects.count() <= 280  # the cohort: 250 organisations
+    assert 33 <= first.filter(kind="thematic").count() <= 40  # 36 thematic groups
+    assert 110 <= _first_cycle_meetings().count() <= 140  # 110+ meetings
+    for plan in Plan.objects.filter(title=FIRST_CYCLE):
+        assert first.filter(plan=plan, kind="core").count() == 1
+        assert first.filter(plan=plan, kind="thematic").count() >= 2
+        assert Organisation.objects.filter(comune=plan.comune).count() >= 20
+        meetings = Meeting.objects.filter(table__plan=plan)
+        assert meetings.count() >= 11
+        assert meetings.filter(minutes_file__isnull=False).exists()  # PDF minutes
+        assert meetings.filter(minutes_file__isnull=True).exclude(minutes="").exists()  # text
+        assert phases.failing_messages(plan, TABLES_CLOSING) == []
+    found = {}
+    for meeting in _first_cycle_meetings():
+        key = (meeting.table.plan.comune.istat_code, _day(meeting))
+        if key in DOCUMENTED_MEETINGS:
+            found.setdefault(key, []).append(meeting)
+    assert set(found) == DOCUMENTED_MEETINGS
+    for key, meetings in found.items():
+        assert any(meeting.table.kind == "core" for meeting in meetings), key
+        for meeting in meetings:
+            assert "InCaS" in meeting.agenda + meeting.minutes, key  # names its source
+            assert meeting.has_minutes and meeting.attendance.exists(), key
+    assert len(found[("029041", D(2023, 5, 5))]) == 6  # a day of tables: plenary and groups
+
+    def documented(istat, day):
+        return found[(istat, day)][0]
+
+    lavello = Plan.objects.get(comune__istat_code="076043", title=FIRST_CYCLE)
+    assert set(lavello.tables.filter(kind="thematic").values_list("theme", "name")) == (
+        LAVELLO_GROUPS
+    )
+    assert "Masterplan" in documented("076043", D(2022, 7, 6)).agenda
+    corigliano = documented("078157", D(2022, 7, 25))
+    assert corigliano.table.name == "Gruppo primario"
+    assert corigliano == corigliano.table.meetings.order_by("starts_at").first()
+    assert {"Caritas", "Migrantes", CREA} <= _present(corigliano)
+    saluzzo = documented("004203", D(2023, 1, 26))
+    assert saluzzo.table.name == "Tavolo di coprogettazione territoriale partecipata"
+    assert saluzzo.attendance.count() >= 30  # 30+ bodies
+    assert {"Regione Piemonte", "Ispettorato territoriale del lavoro (ITL)", "INPS", CREA, OIM} <= (
+        _present(saluzzo)
+    )
+    assert saluzzo.attendance.filter(kind="comune").count() == 11  # Saluzzo and ten more
+    assert saluzzo.head_count >= saluzzo.attendance.count()
+    porto_recanati = documented("043042", D(2023, 1, 9))
+    assert porto_recanati.table.name == "Tavolo primario"
+    assert _present(porto_recanati) == DOCUMENTED_ORGANISATIONS["043042"] | {
+        "Comune di Porto Recanati"
+    }
+    albenga = documented("009002", D(2022, 8, 2))
+    assert DOCUMENTED_ORGANISATIONS["009002"] <= _present(albenga)
+    assert albenga.attendance.filter(name__contains="Ente dell'accoglienza").count() == 2
+    castel_volturno = documented("061027", D(2022, 10, 6))
+    assert castel_volturno.place == "Sala consiliare"
+    assert {"Prefettura di Caserta", "Regione Campania"} <= _present(castel_volturno)
+    rovigo = found[("029041", D(2023, 5, 5))]
+    assert all("Stati Generali del Lavoro Agricolo" in meeting.agenda for meeting in rovigo)
+    assert {"Prefettura di Rovigo", "ANCI", "Comune di Castelguglielmo"} <= _present(rovigo[0])
+
+
+def _recorded_at(meeting):
+    """When the meeting's minutes and attendance were first recorded (its history)."""
+    rows = meeting.history.order_by("history_date", "history_id")
+    return next(row.history_date for row in rows if row.head_count is not None)
+
+
+def test_meetings_are_recorded_once_held_and_the_late_ones_in_drafting(cohort_comuni):
+    seed()
+
+    late = 0
+    for meeting in Meeting.objects.select_related("table__plan__comune"):
+        if not meeting.has_minutes and meeting.head_count is None:
+            continue
+        recorded = _recorded_at(meeting)
+        assert recorded >= meeting.starts_at, meeting  # never minutes of a meeting to come
+        plan = meeting.table.plan
+        status = plan.history.as_of(recorded).status
+        if status == PlanStatus.DRAFTING:
+            late += 1
+            assert meeting.history.filter(history_change_reason__contains="late").exists()
+        else:
+            assert status == PlanStatus.STAKEHOLDER_TABLES, meeting
+        if (plan.comune.istat_code, _day(meeting)) in LATE_MEETINGS:
+            assert plan.title == FIRST_CYCLE
+            assert status == PlanStatus.DRAFTING  # a late meeting, before the draft's review
+            assert timezone.localtime(recorded).date() == _day(meeting)  # on its date
+            created = meeting.history.earliest("history_date")
+            assert created.history_type == "+" and created.history_date == recorded
+    # Rovigo's six sessions, Corigliano-Rossano's two, and one set at submission per plan
+    assert late == 6 + 2 + len(COHORT)
+    # a meeting set at submission, still to come then, had no minutes nor attendance
+    for meeting in _first_cycle_meetings():
+        created = meeting.history.earliest("history_date")
+        if created.history_date < meeting.starts_at:
+            assert created.head_count is None and not created.minutes
+            assert created.minutes_file_id is None
+
+
+def test_every_undocumented_organisation_table_and_meeting_says_it_is_illustrative(
+    cohort_comuni,
+):
+    seed()
+
+    for organisation in Organisation.objects.select_related("comune"):
+        istat = organisation.comune.istat_code
+        if organisation.is_the_comune:
+            assert organisation.name == f"Comune di {organisation.comune.name}"
+        elif organisation.name not in DOCUMENTED_ORGANISATIONS.get(istat, set()):
+            assert ILLUSTRATIVE in organisation.name, organisation.name
+    for table in StakeholderTable.objects.select_related("plan__comune"):
+        if (table.plan.comune.istat_code, table.name) not in DOCUMENTED_TABLES:
+            assert ILLUSTRATIVE in table.name, table.name
+        else:
+            assert table.plan.title == FIRST_CYCLE
+    for meeting in Meeting.objects.select_related("minutes_file"):
+        said = meeting.agenda + meeting.minutes + meeting.decisions
+        assert ILLUSTRATIVE in said, meeting  # what was said there is never documented
+        if meeting.minutes_file is not None:
+            document = meeting.minutes_file
+            assert document.kind == DocumentKind.MINUTES
+            assert document.plan_id == meeting.table.plan_id
+            with document.file.open("rb") as stored:
+                content = stored.read()
+            assert content.startswith(b"%PDF-") and b"illustrativo" in content
+            assert Event.objects.filter(
+                kind=EventKind.FILE_UPLOADED, payload__concerns__document=str(document.public_id)
+            ).exists()
+    minutes = Document.objects.filter(kind=DocumentKind.MINUTES)
+    assert minutes.count() == Meeting.objects.filter(minutes_file__isnull=False).count() > 30
+
+
+def test_lavellos_second_cycle_waits_on_its_tables_with_only_the_core_tables_minutes_left(
+    cohort_comuni,
+):
+    seed()
+
+    plan = Plan.objects.get(comune__istat_code="076043", title=SECOND_CYCLE)
+    assert plan.status == PlanStatus.STAKEHOLDER_TABLES
+    task = plan.process.task_set.get(status="ASSIGNED")
+    assert task.flow_task.name == phases.spec_of(Phase.TABLES).work_node
+    assert task.owner.username == "coord-lavello" == task.step.holder.username
+    core = plan.tables.get(kind="core")
+    assert plan.tables.filter(kind="thematic").count() == 2
+    assert phases.failing_messages(plan, TABLES_CLOSING) == [
+        str(checks.CORE_TABLE_NOT_MET % {"table": core.name})
+    ]
+    to_come = Meeting.objects.filter(table__plan=plan, starts_at__gt=timezone.now())
+    assert to_come.count() == 1 and not to_come.get().has_minutes
+    meeting = core.meetings.get()
+    assert meeting.starts_at < timezone.now()
+    assert not meeting.has_minutes and meeting.head_count is None
+
+    present = list(core.members.values_list("pk", flat=True)[:3])
+    meeting_save(
+        plan=plan,
+        by=task.owner,
+        table=core.pk,
+        pk=meeting.pk,
+        seen_version=meeting.revision,
+        attendance=present,
+        head_count=5,
+        minutes="Verbale dell'incontro.",
+    )
+    assert phases.failing_messages(plan, TABLES_CLOSING) == []
+    tables_submit(plan=plan, by=task.owner)
+
+
+def test_the_later_second_cycle_plans_have_small_complete_tables(cohort_comuni):
+    seed()
+
+    later = [
+        istat
+        for istat, node in SECOND_CYCLE_STEPS.items()
+        if ORDER.index(node) > ORDER.index(phases.spec_of(Phase.TABLES).check_node)
+    ]
+    assert sorted(later) == ["004203", "029041", "089017"]  # Saluzzo, Rovigo, Siracusa
+    for istat in later:
+        plan = Plan.objects.get(comune__istat_code=istat, title=SECOND_CYCLE)
+        assert phases.failing_messages(plan, TABLES_CLOSING) == []
+        assert plan.tables.filter(kind="thematic").exists()
+        assert Event.objects.filter(plan=plan, kind=EventKind.MEETING_SAVED).exists()
+
+
 def test_every_phase_has_a_demo_filler_for_the_second_cycle():
     assert set(FILLERS) == {spec.phase for spec in phases.PHASES}
     for filler in FILLERS.values():
         assert callable(filler.second_cycle)
     assert set(demo_assessment.FIRST_CYCLE) == {entry.istat for entry in COHORT}
+    assert set(demo_tables.FACTS) == {entry.istat for entry in COHORT}
 
 
 def test_every_demo_user_logs_in_and_finds_the_work_of_their_role(client, cohort_comuni):
