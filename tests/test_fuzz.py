@@ -20,12 +20,14 @@ from hypothesis import strategies as st
 import forms as forms_package
 from flows.flows import PLMFlow
 from plm_workflow.deadlines.models import PhaseDate
-from plm_workflow.plans.models import NeedsAssessment, Phase
+from plm_workflow.plans.models import Meeting, NeedsAssessment, Organisation, Phase
 from plm_workflow.roles import Role
+from plm_workflow.steps.tables import meeting_save
 from tests import assessments
 from tests.conftest import pdf_upload
 from tests.factories import PlanFactory
 from tests.flows.helpers import claim, open_task, url
+from tests.tables import complete as tables_complete
 from tests.test_bad_input import database_state, errors_of
 
 pytestmark = pytest.mark.django_db
@@ -269,6 +271,80 @@ def _assessment(prefix):
     return driver
 
 
+def _tables(form):
+    """A page of the tables step, as its form is posted: ``organisation`` (added inline on the
+    editor), ``table`` (a new one), ``meeting`` (a new one of the core table), ``record``
+    (the minutes and attendance a meeting lacks, added in drafting from the plan's page)."""
+
+    def driver(request):
+        plan = PlanFactory(at="draft" if form == "record" else "convene_tables")
+        person = plan.comune.memberships.get(role=Role.COORDINATOR).user
+        client = request.getfixturevalue("client")
+        client.force_login(person)
+        itself = Organisation.objects.get(comune_id=plan.comune_id, is_the_comune=True)
+        if form == "record":
+            core = plan.tables.get(kind="core")
+            meeting = meeting_save(
+                plan=plan,
+                by=person,
+                table=core.pk,
+                starts_at=core.meetings.first().starts_at,
+                place="Sala",
+            )
+            address = PLMFlow.instance.reverse(
+                "tables_meeting_record", args=[plan.process.pk, meeting.pk]
+            )
+            fields = {"minutes": "Verbale.", "attendance": [itself.pk], "head_count": "4"}
+            extra = {
+                "version": lambda: str(Meeting.objects.get(pk=meeting.pk).revision),
+                "minutes_upload": pdf_upload,
+            }
+            return Page(client, address, fields, extra=extra)
+        task = open_task(plan)
+        node = task.flow_task
+        pages = {
+            "organisation": (
+                node.reverse("execute", args=[plan.process.pk, task.pk]),
+                {"name": "Prefettura di Cuneo", "kind": "prefettura", "email": "p@example.org"},
+                {"_add_organisation": "1"},
+            ),
+            "table": (
+                node.reverse("page_table_new", args=[plan.process.pk, task.pk]),
+                {
+                    "kind": "thematic",
+                    "theme": "housing",
+                    "name": "Gruppo abitare",
+                    "convenor": str(itself.pk),
+                    "members": [itself.pk],
+                    "version": "0",
+                },
+                {},
+            ),
+        }
+        if form == "meeting":
+            core = tables_complete(plan, person)["core"]
+            pages["meeting"] = (
+                node.reverse("page_meeting_new", args=[plan.process.pk, task.pk, core.pk]),
+                {
+                    "starts_at": "2022-09-12T10:00",
+                    "place": "Sala consiliare",
+                    "online_link": "https://meet.example.org/tavolo",
+                    "agenda": "Avvio.",
+                    "attendance": [itself.pk],
+                    "head_count": "6",
+                    "minutes": "Verbale.",
+                    "decisions": "Nessuna.",
+                    "version": "0",
+                },
+                {"minutes_upload": pdf_upload},
+            )
+        address, fields, extra = pages[form]
+        fields = {name: _as_posted(value) for name, value in fields.items()}
+        return Page(client, address, fields, extra=extra)
+
+    return driver
+
+
 def _check(node):
     def driver(request):
         plan = PlanFactory(at=node)
@@ -299,13 +375,16 @@ DRIVERS = {
     "forms.plan.ComuneSearchForm": _comune_search,
     "forms.launch.LaunchForm": _launch,
     "forms.tasks.TaskFilterForm": _task_filter,
-    "forms.steps.PhaseNoteForm": _work("convene_tables"),
+    "forms.steps.PhaseNoteForm": _work("draft"),
     "forms.steps.DecisionForm": _check("check_assessment"),
     "forms.assessment.AssessmentWorkForm": _assessment(""),
     "forms.assessment.CropForm": _assessment("crops-0-"),
     "forms.assessment.SettlementForm": _assessment("settlements-0-"),
     "forms.assessment.AssessmentCheckForm": _check("check_assessment"),
-    "forms.tables.TablesWorkForm": _work("convene_tables"),
+    "forms.tables.OrganisationForm": _tables("organisation"),
+    "forms.tables.TableForm": _tables("table"),
+    "forms.tables.MeetingForm": _tables("meeting"),
+    "forms.tables.MeetingRecordForm": _tables("record"),
     "forms.tables.TablesCheckForm": _check("check_tables"),
     "forms.drafting.DraftingWorkForm": _work("draft"),
     "forms.drafting.DraftingCheckForm": _check("review"),

@@ -34,8 +34,8 @@ from viewflow.workflow.status import STATUS
 
 from flows.flows import launch_plan
 from plm_workflow.accounts.services import role_grant
-from plm_workflow.plans.models import Document, Phase
-from tests import assessments
+from plm_workflow.plans.models import Document, Meeting, Organisation, Phase, StakeholderTable
+from tests import assessments, tables
 from tests.factories import ComuneFactory, UserFactory
 from tests.flows.helpers import work_data
 from tests.isolation_helpers import (
@@ -120,6 +120,15 @@ POST_DATA = {
     "comments": "Isolamento.",
     "reason": "Isolamento.",
     "date": "2031-01-15",
+    # the stakeholder tables' forms: an organisation, a table, a meeting
+    "_add_organisation": "1",
+    "name": "Isolamento",
+    "kind": "thematic",
+    "theme": "housing",
+    "starts_at": "2022-09-12T10:00",
+    "place": "Sala",
+    "minutes": "Isolamento.",
+    "head_count": "3",
     "patron_day": "3",
     "patron_month": "4",
     "language": "it",
@@ -159,6 +168,10 @@ FILLABLE = {
     "phase",
     "public_id",
     "istat_code",
+    # the stakeholder tables' rows, each of the plan filled in beside it
+    "organisation_pk",
+    "table_pk",
+    "meeting_pk",
     # password reset: a real user's uid, a token that is not theirs
     "uidb64",
     "token",
@@ -176,6 +189,17 @@ FILLABLE = {
 WORK_NODES = ("assess", "convene_tables", "draft", "record_adoption")
 
 
+def _work_data(task, coordinator, text):
+    """The POST that completes a work task; the tables are set up first (they are saved as
+    they are entered, and the page only submits them)."""
+    if task.flow_task.name != "convene_tables":
+        return work_data(task, text)
+    plan = task.process.plmprocess.plan
+    if not plan.tables.exists():
+        tables.complete(plan, coordinator)
+    return {"_submit": "1"}
+
+
 def _open_task(plan):
     return plan.process.task_set.get(
         status__in=(STATUS.NEW, STATUS.ASSIGNED), flow_task_type="HUMAN"
@@ -191,7 +215,7 @@ def _drive_to_the_end(client, plan, coordinator, facilitator):
         except plan.process.task_set.model.DoesNotExist:
             return
         if task.flow_task.name in WORK_NODES:
-            complete(client, coordinator, task, work_data(task, "Fatto."))
+            complete(client, coordinator, task, _work_data(task, coordinator, "Fatto."))
         elif not returned:
             complete(client, facilitator, task, {"decision": "returned", "comments": "No."})
             returned = True
@@ -296,6 +320,14 @@ def fillings(pattern, world):
         cross([{"process_pk": t.process_id, "task_pk": t.pk} for t in chosen])
     elif "process_pk" in params:
         cross([{"process_pk": process.pk} for process in processes])
+    rows = [name for name in ("organisation_pk", "table_pk", "meeting_pk") if name in params]
+    if rows:  # the rows of the plan each combination is about
+        combos = [
+            {**combo, **values}
+            for combo in combos
+            for values in _rows_of(combo["process_pk"], rows)
+        ]
+        assert combos, f"{pattern.key}: no row of the other comuni's plans to fill {rows}"
     if "phase" in params:  # every phase on one plan, one phase on the others
         first = combos[0]
         combos = [{**first, "phase": phase} for phase in Phase.values] + [
@@ -322,6 +354,28 @@ def fillings(pattern, world):
     cross([{name: fixed[name] for name in params if name in fixed}])
     unknown = params - FILLABLE
     assert not unknown, f"{pattern.key}: test_isolation cannot fill {sorted(unknown)}"
+    return combos
+
+
+def _rows_of(process_pk, names) -> list[dict]:
+    """Values for the row parameters ``names``: rows of the plan of that process."""
+    from flows.models import PLMProcess
+
+    plan = PLMProcess.objects.get(pk=process_pk).plan
+    found = {
+        "organisation_pk": Organisation.objects.filter(comune_id=plan.comune_id),
+        "table_pk": StakeholderTable.objects.filter(plan=plan),
+        "meeting_pk": Meeting.objects.filter(table__plan=plan),
+    }
+    ids = {
+        name: list(found[name].order_by("pk").values_list("pk", flat=True)[:2]) for name in names
+    }
+    if not all(ids.values()):
+        return []
+    # each parameter's first row, then its second one (if any) with the others' first
+    combos = [{name: values[0] for name, values in ids.items()}]
+    for name, values in ids.items():
+        combos += [{**combos[0], name: value} for value in values[1:]]
     return combos
 
 
