@@ -29,7 +29,11 @@ from plm_workflow.plans.models import (
     StakeholderTable,
     TableMember,
 )
-from plm_workflow.plans.models.tables import ORGANISATION_TWICE, TableKind
+from plm_workflow.plans.models.tables import (
+    FUTURE_MEETING_RECORDED,
+    ORGANISATION_TWICE,
+    TableKind,
+)
 from plm_workflow.plans.services import StaleEdit, phase_work_submit
 
 from .guard import work_held
@@ -37,6 +41,13 @@ from .guard import work_held
 SPEC = phases.spec_of(Phase.TABLES)
 # Late additions are open while the plan is in this phase's next one (drafting).
 LATE_SPEC = phases.spec_of(Phase.DRAFTING)
+# While the plan is in one of these, the tables' own guard speaks (not held, not open yet,
+# or with the facilitators): late additions are not the question yet.
+_BEFORE_LATE = {
+    status
+    for spec in phases.PHASES[: phases.PHASES.index(SPEC) + 1]
+    for status in (spec.status, spec.check_status)
+}
 
 ORGANISATION_FIELDS = ("name", "kind", "email")
 TABLE_FIELDS = ("kind", "theme", "name", "convenor_id")
@@ -81,18 +92,21 @@ _WORK, _LATE = "work", "late"
 
 def _mode(*, plan: Plan, by, late_ok: bool) -> str:
     """Lock the plan; return "work" for the tables task's holder, "late" for a coordinator in
-    drafting (if ``late_ok``); refuse anyone else."""
+    drafting (if ``late_ok``: an addition); refuse anyone else, saying why."""
     try:
         work_held(plan=plan, spec=SPEC, by=by)
         return _WORK
     except PlanError as error:
-        if error.forbidden or not late_ok:
+        if error.forbidden:
             raise
-        if lock_value(Plan, plan.pk, "status") == LATE_SPEC.status and (
-            permissions.can_coordinate(plan, by)
-        ):
-            return _LATE
-        raise PlanError([LATE_NOT_OPEN]) from None
+        status = lock_value(Plan, plan.pk, "status")
+        if status in _BEFORE_LATE:
+            raise  # another coordinator holds the task, or the tables are not open (yet)
+        if status != LATE_SPEC.status or not permissions.can_coordinate(plan, by):
+            raise PlanError([LATE_NOT_OPEN]) from None
+        if not late_ok:
+            raise PlanError([LATE_ONLY_ADDITIONS]) from None
+        return _LATE
 
 
 def _values(row, names) -> dict:
@@ -226,11 +240,14 @@ def table_save(
     plan: Plan,
     by,
     pk: int | None = None,
-    members: list[int] = (),
+    members: list[int] | None = None,
     seen_version: int | None = None,
     **fields,
 ) -> StakeholderTable:
-    """Add or change a table: its kind, theme, name, convenor and members (tables open only)."""
+    """Add or change a table: its kind, theme, name, convenor and members (tables open only).
+
+    ``members`` are all the table's members (None: as they are); the fields not given stay.
+    """
     with joined():
         _mode(plan=plan, by=by, late_ok=False)
         if pk is None:
@@ -249,12 +266,15 @@ def table_save(
         if "convenor_id" in fields:
             convenor = fields["convenor_id"]
             table.convenor_id = _of_comune(plan, [convenor])[0].pk if convenor else None
-        wanted = _of_comune(plan, members)
-        _clean(table, exclude=["plan", "convenor"])
+        wanted = None if members is None else _of_comune(plan, members)
+        # The plan is validated too: its constraint says a second core table is refused.
+        _clean(table, exclude=["convenor"])
         changes = _diff(before, _values(table, TABLE_FIELDS))
         if table.pk is None or changes:
             _save(table, by, "tables: table")
-        members_changed = _sync_links(TableMember, "table", table, wanted, by)
+        members_changed = (
+            {} if wanted is None else _sync_links(TableMember, "table", table, wanted, by)
+        )
         if not changes and not members_changed and before:
             return table
         _record(
@@ -302,14 +322,16 @@ def meeting_save(
     by,
     table: int,
     pk: int | None = None,
-    attendance: list[int] = (),
+    attendance: list[int] | None = None,
     minutes_upload=None,
     seen_version: int | None = None,
     **fields,
 ) -> Meeting:
-    """Add or change a meeting of one of the plan's tables, with who attended and its minutes.
+    """Add or change a meeting of the plan's table ``table``, with who attended and its minutes.
 
-    During drafting only a new meeting, or the minutes and attendance a meeting lacks.
+    ``attendance`` is every organisation present (None: as it is); the fields not given stay.
+    A meeting stays with its table. During drafting only a new meeting, or the minutes and
+    attendance a meeting lacks. Every refusal comes before the minutes' PDF is stored.
     """
     with joined():
         mode = _mode(plan=plan, by=by, late_ok=True)
@@ -320,7 +342,7 @@ def meeting_save(
             meeting = Meeting(table=owner)
             present_before = []
         else:
-            meeting = Meeting.objects.filter(pk=pk, table__plan=plan).first()
+            meeting = Meeting.objects.filter(pk=pk, table=owner).first()
             if meeting is None:
                 raise PlanError([NOT_FOUND])
             present_before = list(
@@ -339,12 +361,16 @@ def meeting_save(
             if name in fields and name != "minutes_file_id":
                 value = fields[name]
                 setattr(meeting, name, value.strip() if isinstance(value, str) else value)
-        present = _of_comune(plan, attendance)
+        present = _of_comune(plan, present_before if attendance is None else attendance)
         problems = []
         if meeting.head_count is not None and meeting.head_count < len(present):
             problems.append(HEAD_COUNT_BELOW % {"count": len(present)})
-        if present and meeting.starts_at and meeting.starts_at > timezone.now():
+        to_come = meeting.starts_at and meeting.starts_at > timezone.now()
+        if present and to_come:
             problems.append(FUTURE_ATTENDANCE)
+        if minutes_upload is not None and to_come and not meeting.has_minutes:
+            # (minutes' text on a meeting to come: the model's own check says it)
+            problems.append(FUTURE_MEETING_RECORDED)
         if problems:
             raise PlanError(problems)
         if mode == _LATE and meeting.pk is not None:
@@ -361,11 +387,11 @@ def meeting_save(
         if minutes_upload is not None:
             if not lacked_minutes and mode == _LATE:
                 raise PlanError([LATE_ONLY_ADDITIONS])
+            # The last refusal (not a PDF, too large) is document_store's, before it stores.
             document = document_store(
                 plan=plan, kind=DocumentKind.MINUTES, upload=minutes_upload, by=by
             )
             meeting.minutes_file = document
-            _clean(meeting, exclude=["table", "minutes_file"])
         changes = _diff(before, _values(meeting, MEETING_FIELDS))
         if meeting.pk is None or changes:
             _save(meeting, by, f"tables ({mode}): meeting")
