@@ -3,10 +3,19 @@
 import pytest
 from django.utils import timezone
 
-from plm_workflow.plans.history import plan_changes
-from plm_workflow.plans.models import Crop, Phase, PhaseNote, PlanStatus
+from plm_workflow.plans.history import plan_changes, rows_as_of
+from plm_workflow.plans.models import (
+    Crop,
+    Meeting,
+    MeetingAttendance,
+    Organisation,
+    Phase,
+    PhaseNote,
+    PlanStatus,
+    TableMember,
+)
 from plm_workflow.plans.services import phase_note_save, plan_suspend
-from tests import assessments
+from tests import assessments, tables
 from tests.factories import ComuneFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +99,48 @@ def test_the_rows_of_the_assessment_are_found_through_it(plan, launch, comune):
     added_fields = since_start["needs_assessment"]["added"][0]
     assert added_fields["key_issues"] == assessments.FIELDS["key_issues"]
     assert [row["name"] for row in since_start["crop"]["added"]] == ["Mele", "Kiwi"]
+
+
+def test_the_rows_of_the_tables_are_found_through_them(plan, launch, lead):
+    # given: the tables of this plan and of another comune's, written after ``start``
+    start = timezone.now()
+    tables.fill(plan, lead)
+    other = launch(ComuneFactory(istat_code="009002", name="Albenga"))
+    tables.fill(other, lead)
+    core = plan.tables.get(kind="core")
+    meeting = Meeting.objects.get(table=core)
+    itself = Organisation.objects.get(comune=plan.comune, is_the_comune=True)
+    middle = timezone.now()
+    # when: an organisation joins the core table and attends its meeting, here and there
+    caritas = Organisation.objects.create(comune=plan.comune, name="Caritas", kind="other")
+    member = TableMember.objects.create(table=core, organisation=caritas)
+    present = MeetingAttendance.objects.create(meeting=meeting, organisation=caritas)
+    theirs = Organisation.objects.create(comune=other.comune, name="Caritas", kind="other")
+    TableMember.objects.create(table=other.tables.get(kind="core"), organisation=theirs)
+
+    # then: only this plan's links are told, under their own kinds
+    assert plan_changes(plan=plan, since=middle).children == {
+        "table_member": {
+            "added": [{"id": member.pk, "table_id": core.pk, "organisation_id": caritas.pk}]
+        },
+        "meeting_attendance": {
+            "added": [{"id": present.pk, "meeting_id": meeting.pk, "organisation_id": caritas.pk}]
+        },
+    }
+    since_start = plan_changes(plan=plan, since=start).children
+    assert set(since_start) == {
+        "stakeholder_table",
+        "table_member",
+        "meeting",
+        "meeting_attendance",
+    }
+    assert [row["name"] for row in since_start["stakeholder_table"]["added"]] == [
+        "Tavolo primario",
+        "Casa",
+    ]
+    # and a comune's organisations, which belong to no plan, are read by the comune
+    organisations = rows_as_of(Organisation, plan_id=None, at=middle, comune_id=plan.comune_id)
+    assert [row.name for row in organisations.values()] == [itself.name]
 
 
 def test_kinds_narrow_the_child_rows(plan, drive, coordinator):
