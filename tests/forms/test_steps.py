@@ -52,9 +52,9 @@ def test_a_decision_is_one_of_the_review_decisions():
     assert form.errors == {"decision": [message % {"value": "maybe"}]}
 
 
+# The tables have no work form of their own: each row is saved through its own form.
 WORK_FORMS = {
     "assessment": assessment.AssessmentWorkForm,
-    "tables": tables.TablesWorkForm,
     "drafting": drafting.DraftingWorkForm,
     "adoption": adoption.AdoptionWorkForm,
 }
@@ -84,7 +84,7 @@ def test_each_phase_names_its_note_its_own_way_and_keeps_the_version():
 
 
 def test_a_phases_label_does_not_leak_into_the_base_form_or_another_phase():
-    tables.TablesWorkForm()
+    drafting.DraftingWorkForm()
 
     assert str(PhaseNoteForm().fields["text"].label) == "Nota di fase"
 
@@ -96,6 +96,14 @@ def test_the_assessment_has_its_own_form_not_a_note():
     assert not isinstance(form, PhaseNoteForm)
     assert "text" not in form.fields
     assert isinstance(form.fields["version"].widget, django_forms.HiddenInput)
+
+
+def test_the_tables_have_their_own_forms_not_a_note():
+    classes = [value for value in vars(tables).values() if isinstance(value, type)]
+
+    assert not phases.spec_of("tables").has_note
+    assert tables.OrganisationForm in classes
+    assert not [form for form in classes if issubclass(form, PhaseNoteForm)]
 
 
 @pytest.mark.parametrize("phase", list(NOTE_FORMS))
