@@ -210,10 +210,12 @@ class TablesContent:
         for meeting in shown_meetings.values():
             for member in meeting.present:
                 member.attended.append(meeting)
+        # The comune itself first, then by name (as the editor lists them).
+        order = {pk: n for n, pk in enumerate(shown_organisations)}
         for table in shown_tables.values():
-            table.members.sort(key=lambda member: member.name.lower())
+            table.members.sort(key=lambda member: order[member.row.id])
         for meeting in shown_meetings.values():
-            meeting.present.sort(key=lambda member: member.name.lower())
+            meeting.present.sort(key=lambda member: order[member.row.id])
 
         every = [organisations, tables, members, meetings, present]
         version = tuple(max((row.history_id for row in rows.values()), default=0) for rows in every)

@@ -65,13 +65,11 @@ class _Limits:
         super()._update_errors(errors)
 
     def add_refusal(self, messages, fields: dict) -> None:
-        """Add a service's refusals: each at the top, and beside its field (``fields``: message
-        → field name) where it has one."""
+        """Add a service's refusals: beside its field (``fields``: message → field name) where
+        it has one, else to the form (the page lists every refusal at the top)."""
         for message in messages:
             field = fields.get(str(message))
-            if field in self.fields:
-                self.add_error(field, message)
-            self.add_error(None, message)
+            self.add_error(field if field in self.fields else None, message)
 
 
 def _version():
@@ -205,7 +203,11 @@ class MeetingForm(_Limits, forms.ModelForm):
     def meeting_fields(self):
         """The meeting's own fields, as the page groups them (decisions come last)."""
         shown = (*self.RECORD_FIELDS, "decisions")
-        return [self[name] for name in self.fields if name not in shown]
+        return [
+            self[name]
+            for name, field in self.fields.items()
+            if name not in shown and not field.widget.is_hidden
+        ]
 
     @property
     def record_fields(self):

@@ -228,7 +228,9 @@ class WorkView(_TaskPage):
         except PlanError as error:
             if error.forbidden:
                 raise PermissionDenied(" ".join(error.messages)) from None
-            form = self.get_form_class()(**{**self.get_form_kwargs(), "data": None})
+            kwargs = self.get_form_kwargs()
+            kwargs.pop("data", None), kwargs.pop("files", None)
+            form = self.get_form_class()(**kwargs)  # the inline form, empty: not what failed
             return self.render_to_response(
                 self.get_context_data(form=form, submit_refusal=error.messages)
             )

@@ -419,6 +419,7 @@ def test_a_submission_is_refused_listing_every_failing_check_then_accepted(clien
     top = html[html.index("plm-submit-refusal") :]
     assert escape(str(checks.CORE_TABLE_MISSING)) in top
     assert escape(str(checks.GROUP_MISSING)) in top
+    assert 'class="plm-field-error"' not in html  # the organisation form stays as it was, empty
     task.refresh_from_db()
     assert task.status in (STATUS.NEW, STATUS.ASSIGNED)
 
