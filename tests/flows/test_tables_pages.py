@@ -12,6 +12,7 @@ from django.utils.html import escape
 from viewflow.workflow.status import STATUS
 
 from flows.flows import PLMFlow
+from forms.tables import FILE_NOT_KEPT
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.plans import checks
 from plm_workflow.plans.models import (
@@ -289,6 +290,37 @@ def test_a_pdf_of_minutes_is_stored_with_its_hash_and_linked_on_the_meeting_page
     assert uploaded.payload["children"]["document"]["added"][0]["sha256"] == document.sha256
     html = client.get(_page(task, "page_meeting", meeting.pk)).content.decode()
     assert f"/files/{document.public_id}/" in html
+
+
+def test_a_pdf_chosen_on_a_form_refused_for_another_reason_is_named_to_choose_again(client, plan):
+    task = _login(client, plan)
+    core = _core(plan)
+
+    response = client.post(
+        _page(task, "page_meeting_new", core.pk),
+        {**_meeting_data(place=""), "minutes_upload": pdf_upload("verbale-ottobre.pdf")},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert escape(str(FILE_NOT_KEPT % {"name": "verbale-ottobre.pdf"})) in html
+    assert not Document.objects.filter(plan=plan, kind="minutes").exists()
+
+
+def test_the_closed_tasks_page_shows_the_tables_as_they_stood_when_it_closed(client, plan):
+    task = _login(client, plan)
+    made = tables.complete(plan, task.owner)
+    assert client.post(_page(task), {"_submit": "1"}).status_code == 302
+    check = open_task(plan)
+    decide(client, check.owner, check, "approved")
+    # A late addition in drafting does not change what the closed task shows.
+    late = organisation_save(plan=plan, by=task.owner, name="Questura di Potenza", kind="other")
+    client.force_login(task.owner)
+
+    html = client.get(_page(task, "detail")).content.decode()
+
+    assert made["core"].name in html and made["prefettura"].name in html
+    assert late.name not in html
 
 
 def test_a_future_meeting_cannot_have_minutes_nor_attendance(client, plan):
