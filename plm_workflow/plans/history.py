@@ -65,6 +65,20 @@ def _diff(before: dict, after: dict) -> dict:
     }
 
 
+def _of_plan(model, path: str, plan_id: int) -> dict:
+    """Return the history filter of ``model``'s rows that reach the plan along ``path``.
+
+    Each step goes through the parent's history, not its live table: the members and meetings
+    of a table removed since (and the attendance of a removed meeting) were the plan's too.
+    """
+    if "__" not in path:
+        return {f"{path}_id": plan_id}
+    step, rest = path.split("__", 1)
+    parent = model._meta.get_field(step).related_model
+    ever = parent.history.filter(**_of_plan(parent, rest, plan_id)).values("id")
+    return {f"{step}_id__in": ever}
+
+
 def rows_as_of(model, *, plan_id: int | None, at, **filters) -> dict:
     """Return ``{row id: historical row}`` of the plan's rows of ``model`` as they stood at ``at``.
 
@@ -73,7 +87,7 @@ def rows_as_of(model, *, plan_id: int | None, at, **filters) -> dict:
     """
     rows = {}
     if plan_id is not None:
-        filters[f"{getattr(model, 'PLAN_PATH', 'plan')}_id"] = plan_id
+        filters.update(_of_plan(model, getattr(model, "PLAN_PATH", "plan"), plan_id))
     history = (
         model.history.filter(history_date__lte=at, **filters)
         .select_related("history_user")

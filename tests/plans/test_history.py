@@ -143,6 +143,36 @@ def test_the_rows_of_the_tables_are_found_through_them(plan, launch, lead):
     assert [row.name for row in organisations.values()] == [itself.name]
 
 
+def test_a_removed_table_takes_its_members_meetings_and_attendance_with_it(plan, lead):
+    # given: a thematic group with a member and a meeting that had an organisation present
+    tables.fill(plan, lead)
+    group = plan.tables.get(kind="thematic")
+    meeting = Meeting.objects.get(table=group)
+    member = TableMember.objects.get(table=group)
+    present = MeetingAttendance.objects.get(meeting=meeting)
+    ids = {
+        "stakeholder_table": [group.pk],
+        "table_member": [member.pk],
+        "meeting": [meeting.pk],
+        "meeting_attendance": [present.pk],
+    }
+    before = timezone.now()
+
+    # when: it is removed, its rows first (as the services remove them)
+    present.delete()
+    meeting.delete()
+    member.delete()
+    group.delete()
+
+    # then: the removal tells each row, and the moment before still shows them all
+    removed = plan_changes(plan=plan, since=before).children
+    assert {kind: [row["id"] for row in found["removed"]] for kind, found in removed.items()} == ids
+    assert set(rows_as_of(MeetingAttendance, plan_id=plan.pk, at=before)) == {
+        *ids["meeting_attendance"],
+        MeetingAttendance.objects.get().pk,  # the core table's, still there
+    }
+
+
 def test_kinds_narrow_the_child_rows(plan, drive, coordinator):
     drive(plan, PlanStatus.DRAFTING)
     start = timezone.now()
