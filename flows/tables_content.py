@@ -83,7 +83,8 @@ class MeetingShown(_Shown):
 
     @property
     def has_attendance(self) -> bool:
-        return bool(self.present) or self.row.head_count is not None
+        """Organisations present recorded (a head count alone is not attendance)."""
+        return bool(self.present)
 
     @property
     def lacks_record(self) -> bool:

@@ -635,7 +635,7 @@ class LateRecordPage(_LatePage):
             organisations=self.organisations(),
             initial={"version": meeting.revision},
             has_minutes=meeting.has_minutes,
-            has_attendance=meeting.head_count is not None or meeting.attendance.exists(),
+            has_attendance=meeting.attendance.exists(),
         )
         return kwargs
 

@@ -73,7 +73,7 @@ LATE_NOT_OPEN = _(
     "until the draft is submitted for review."
 )
 HEAD_COUNT_BELOW = _(
-    "%(count)s organisations were present: the people present cannot be fewer than that."
+    "Organisations present: %(count)s. The number of people present cannot be smaller."
 )
 FUTURE_ATTENDANCE = _(
     "This meeting is in the future: who attended can be recorded once it has taken place."
@@ -353,9 +353,9 @@ def meeting_save(
         _check_version(meeting, seen_version)
         before = _values(meeting, MEETING_FIELDS) if meeting.pk else {}
         lacked_minutes = meeting.pk is None or not meeting.has_minutes
-        lacked_attendance = meeting.pk is None or (
-            not present_before and meeting.head_count is None
-        )
+        # Attendance is who was there (as the named checks count it): a head count alone
+        # leaves the organisations present to be recorded.
+        lacked_attendance = meeting.pk is None or not present_before
         meeting.table = owner
         for name in MEETING_FIELDS:
             if name in fields and name != "minutes_file_id":

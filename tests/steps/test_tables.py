@@ -646,6 +646,39 @@ def test_in_drafting_a_meeting_gets_the_minutes_and_attendance_it_lacked(
     ) == [made["itself"].pk]
 
 
+def test_in_drafting_a_meeting_with_only_a_head_count_gets_who_attended(
+    plan, coordinator, facilitator, coordinator2
+):
+    # A head count alone is not attendance (the named checks want the organisations present):
+    # in drafting the organisations may still be added.
+    made = tables.complete(plan, coordinator)
+    counted = meeting(plan, coordinator, made["group"], starts_at=past(2))
+    counted = meeting_save(
+        plan=plan,
+        by=coordinator,
+        table=made["group"].pk,
+        pk=counted.pk,
+        seen_version=counted.revision,
+        head_count=4,
+    )
+    plan_step(plan, by=coordinator)
+    plan_step(plan, by=facilitator, decision="approved")
+
+    meeting_save(
+        plan=plan,
+        by=coordinator2,
+        table=made["group"].pk,
+        pk=counted.pk,
+        seen_version=counted.revision,
+        head_count=4,
+        attendance=[made["itself"].pk],
+    )
+
+    assert list(
+        MeetingAttendance.objects.filter(meeting=counted).values_list("organisation_id", flat=True)
+    ) == [made["itself"].pk]
+
+
 def _late_changes(plan, made):
     """Every change in drafting that is not an addition, by name."""
     held = made["meetings"][0]
