@@ -3,7 +3,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plm_workflow.admin import ReadOnlyAdminMixin
 
-from .models import Comune, Crop, NeedsAssessment, PhaseNote, Plan, Review, Settlement
+from .models import (
+    Comune,
+    Crop,
+    Meeting,
+    NeedsAssessment,
+    Organisation,
+    PhaseNote,
+    Plan,
+    Review,
+    Settlement,
+    StakeholderTable,
+)
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
@@ -55,3 +66,24 @@ class SettlementAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "assessment", "people_peak", "people_off_season"]
     list_filter = ["kind"]
     list_select_related = ["assessment__plan__comune"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "comune", "is_the_comune"]
+    list_filter = ["kind"]
+    search_fields = ["name", "comune__name"]
+    list_select_related = ["comune"]
+
+
+@admin.register(StakeholderTable)
+class StakeholderTableAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "theme", "plan"]
+    list_filter = ["kind", "theme"]
+    list_select_related = ["plan__comune"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ["table", "starts_at", "place", "head_count"]
+    list_select_related = ["table__plan__comune"]
