@@ -265,7 +265,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["table", "starts_at"])]
 
     def __str__(self):
-        return f"{self.table} — {self.starts_at:%Y-%m-%d}"
+        return f"{self.table} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
 
     @property
     def has_minutes(self) -> bool:
