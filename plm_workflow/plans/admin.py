@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from plm_workflow.admin import ReadOnlyAdminMixin
 
 from .models import (
+    Adoption,
     Comune,
     Crop,
     Meeting,
@@ -87,3 +88,10 @@ class StakeholderTableAdmin(ReadOnlyAdmin):
 class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["table", "starts_at", "place", "head_count"]
     list_select_related = ["table__plan__comune"]
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "body", "act_number", "act_date", "published_from"]
+    list_filter = ["body"]
+    list_select_related = ["plan__comune"]

@@ -11,7 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.limits import reason_too_long
 
-from .models import RETURN_WITHOUT_COMMENTS, Crop, NeedsAssessment, Phase, PhaseNote, Settlement
+from .models import (
+    RETURN_WITHOUT_COMMENTS,
+    Adoption,
+    Crop,
+    NeedsAssessment,
+    Phase,
+    PhaseNote,
+    Review,
+    ReviewDecision,
+    Settlement,
+)
 from .models.assessment import FIGURES
 from .models.tables import Meeting, MeetingAttendance, StakeholderTable, TableKind
 
@@ -32,7 +42,18 @@ GROUPS_NOT_MET = _(
     "No thematic group has a past meeting with minutes and attendance yet: %(tables)s."
 )
 DRAFTING_NOTE_MISSING = _("The drafting note is not filled.")
-ADOPTION_NOTE_MISSING = _("The adoption note is not filled.")
+BODY_MISSING = _("Say which body adopted the plan.")
+ACT_NUMBER_MISSING = _("Give the resolution's number.")
+ACT_DATE_MISSING = _("Give the resolution's date.")
+ACT_DATE_FUTURE = _("The resolution's date cannot be in the future.")
+ACT_BEFORE_APPROVAL = _(
+    "The resolution's date (%(date)s) is before the facilitators approved the draft "
+    "(%(approved)s): a plan is adopted after its approval."
+)
+ACT_BEFORE_ADHESION = _(
+    "The resolution's date (%(date)s) is before the adhesion act (%(adhesion)s)."
+)
+SIGNED_ACT_MISSING = _("Attach the signed act as a PDF.")
 COMMENTS_MISSING = RETURN_WITHOUT_COMMENTS
 REASON_MISSING = _("Give the reason.")
 
@@ -153,8 +174,85 @@ def drafting_note_filled(plan, **inputs):
     return None if _note_filled(plan, Phase.DRAFTING) else DRAFTING_NOTE_MISSING
 
 
-def adoption_note_filled(plan, **inputs):
-    return None if _note_filled(plan, Phase.ADOPTION) else ADOPTION_NOTE_MISSING
+def _adoption(plan, memo=None):
+    """Return the plan's adoption (or None), read afresh once per run of the checks."""
+    memo = {} if memo is None else memo
+    if "adoption" not in memo:
+        memo["adoption"] = Adoption.objects.filter(plan_id=plan.pk).first()
+    return memo["adoption"]
+
+
+def _day(value) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def adoption_body_given(plan, memo=None, **inputs):
+    adoption = _adoption(plan, memo)
+    return None if adoption and adoption.body else BODY_MISSING
+
+
+def adoption_number_given(plan, memo=None, **inputs):
+    adoption = _adoption(plan, memo)
+    return None if adoption and adoption.act_number.strip() else ACT_NUMBER_MISSING
+
+
+def adoption_date_given(plan, memo=None, **inputs):
+    """The act's date, given and not in the future."""
+    adoption = _adoption(plan, memo)
+    if adoption is None or adoption.act_date is None:
+        return ACT_DATE_MISSING
+    return ACT_DATE_FUTURE if adoption.act_date > timezone.localdate() else None
+
+
+def adoption_after_approval(plan, memo=None, **inputs):
+    """The act is not dated before the drafting phase's last approving review."""
+    adoption = _adoption(plan, memo)
+    if adoption is None or adoption.act_date is None:
+        return None  # said by adoption_date_given
+    approved = (
+        Review.objects.filter(
+            plan_id=plan.pk, phase=Phase.DRAFTING, decision=ReviewDecision.APPROVED
+        )
+        .order_by("-decided_at")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    if approved is None:
+        return None
+    approved_on = timezone.localdate(approved)
+    if adoption.act_date < approved_on:
+        return ACT_BEFORE_APPROVAL % {
+            "date": _day(adoption.act_date),
+            "approved": _day(approved_on),
+        }
+    return None
+
+
+def adoption_after_adhesion(plan, memo=None, **inputs):
+    adoption = _adoption(plan, memo)
+    if adoption is None or adoption.act_date is None:
+        return None
+    if adoption.act_date < plan.adhesion_act_date:
+        return ACT_BEFORE_ADHESION % {
+            "date": _day(adoption.act_date),
+            "adhesion": _day(plan.adhesion_act_date),
+        }
+    return None
+
+
+def adoption_signed_act_given(plan, memo=None, **inputs):
+    adoption = _adoption(plan, memo)
+    return None if adoption and adoption.signed_act_id else SIGNED_ACT_MISSING
+
+
+ADOPTION_CHECKS = (
+    adoption_body_given,
+    adoption_number_given,
+    adoption_date_given,
+    adoption_after_approval,
+    adoption_after_adhesion,
+    adoption_signed_act_given,
+)
 
 
 def comments_given(plan, *, comments: str = "", **inputs):

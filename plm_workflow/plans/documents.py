@@ -73,14 +73,25 @@ def _stored(name: str) -> None:
         stored.append(name)
 
 
-def pdf_problems(upload) -> list[str]:
+# Kinds of document that may be larger than the others: signed acts, often scans.
+LARGE_KINDS = (DocumentKind.ADOPTION_ACT, DocumentKind.ADOPTION_ANNEX)
+
+
+def upload_limit(kind=None) -> int:
+    """Return the largest file accepted for a document of ``kind``, in bytes."""
+    if kind in LARGE_KINDS:
+        return settings.PLM_MAX_ACT_BYTES
+    return settings.PLM_MAX_UPLOAD_BYTES
+
+
+def pdf_problems(upload, kind=None) -> list[str]:
     """Return why the upload cannot be stored: empty, too large, or not a PDF by its content.
 
     A PDF parses with at least one page, carries no JavaScript or launch actions and opens
-    without a password (see ``pdfs.pdf_verdict``).
+    without a password (see ``pdfs.pdf_verdict``). The size limit depends on the ``kind``.
     """
     name = getattr(upload, "name", "") or ""
-    limit = settings.PLM_MAX_UPLOAD_BYTES
+    limit = upload_limit(kind)
     if upload.size == 0:
         return [str(EMPTY_FILE % {"name": name})]
     if upload.size > limit:
@@ -105,7 +116,7 @@ def document_store(*, plan, kind: str, upload, by) -> Document:
 
     The caller has checked the permission (the launch, for the adhesion act).
     """
-    problems = pdf_problems(upload)
+    problems = pdf_problems(upload, kind)
     if problems:
         raise PlanError(problems)
     digest = hashlib.sha256()

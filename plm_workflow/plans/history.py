@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from .models import (
+    Adoption,
     Crop,
     Meeting,
     MeetingAttendance,
@@ -33,6 +34,7 @@ CHILD_MODELS = {
     "table_member": TableMember,
     "meeting": Meeting,
     "meeting_attendance": MeetingAttendance,
+    "adoption": Adoption,
 }
 # Fields that change on every save and say nothing to a reader.
 _SKIPPED = {"id", "updated_at", "created_at", "plan", "assessment", "revision"}

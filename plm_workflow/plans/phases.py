@@ -127,13 +127,15 @@ PHASES: tuple[PhaseSpec, ...] = (
         check_node="verify_adoption",
         check_status=PlanStatus.ADOPTION,
         approve=Plan.adopt,
-        checks=(checks.adoption_note_filled,),
+        checks=checks.ADOPTION_CHECKS,
         work_title=_("Record the adoption"),
         check_title=_("Verify the adoption"),
         work_hint=_(
             "Record the resolution of the Giunta or the Consiglio comunale: body, number, "
-            "date and the signed act."
+            "date and the signed act as a PDF. Save a draft at any time; submit when the "
+            "act is signed."
         ),
+        has_note=False,
     ),
 )
 

@@ -160,6 +160,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Largest file accepted (the signed acts are PDFs), in bytes.
 PLM_MAX_UPLOAD_BYTES = env.int("PLM_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Signed adoption acts and their annexes are often scans: they may be larger.
+PLM_MAX_ACT_BYTES = env.int("PLM_MAX_ACT_BYTES", default=25 * 1024 * 1024)
 # What one request may carry besides its files (Django leaves the files out of this count):
 # the longest form holds a 20,000-character note, at most 80 KB of UTF-8, so 1 MiB is ample.
 # A larger body is refused with a 400 (RequestDataTooBig) before any view reads it.

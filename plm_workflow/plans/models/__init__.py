@@ -1,5 +1,6 @@
 """The plans domain's models: the plan and its lifecycle (``core``), and each phase's data."""
 
+from .adoption import AdoptingBody, Adoption
 from .assessment import (
     Crop,
     FigureKind,
@@ -41,6 +42,8 @@ from .tables import (
 )
 
 __all__ = [
+    "AdoptingBody",
+    "Adoption",
     "Theme",
     "TableMember",
     "TableKind",

@@ -385,6 +385,8 @@ class Review(models.Model):
 class DocumentKind(models.TextChoices):
     ADHESION_ACT = "adhesion_act", _("Adhesion act")
     MINUTES = "minutes", _("Minutes of a meeting")
+    ADOPTION_ACT = "adoption_act", _("Signed adoption act")
+    ADOPTION_ANNEX = "adoption_annex", _("Annex to the adoption act")
 
 
 class Document(models.Model):
