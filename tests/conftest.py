@@ -22,7 +22,7 @@ from plm_workflow.plans.services import (
     plan_suspend,
     plan_withdraw,
 )
-from tests import assessments, tables
+from tests import adoptions, assessments, tables
 from tests.factories import ComuneFactory, UserFactory
 
 
@@ -185,7 +185,7 @@ def drive(lead, coordinator, facilitator):
         plan_approve(plan=plan, by=facilitator)
         if state == PlanStatus.ADOPTION:
             return plan
-        note(plan, Phase.ADOPTION)
+        adoptions.fill(plan, coordinator)
         plan_adopt(plan=plan, by=facilitator)
         assert state == PlanStatus.ADOPTED
         return plan

@@ -13,9 +13,10 @@ from plm_workflow.plans import phases
 from plm_workflow.plans.models import Comune, Plan, PlanStatus
 from plm_workflow.plans.services import phase_work_submit, review_decide
 from plm_workflow.roles import Role
+from plm_workflow.steps.adoption import adoption_submit
 from plm_workflow.steps.assessment import assessment_submit
 from plm_workflow.steps.tables import tables_submit
-from tests import assessments, tables
+from tests import adoptions, assessments, tables
 from tests.flows.helpers import open_task
 
 
@@ -140,6 +141,9 @@ def plan_step(plan, *, by, text="", decision=None, comments="", assessment=None)
             # The assessment has its own data: a complete one (the text is not used).
             given = assessments.complete() if assessment is None else assessment
             assessment_submit(plan=plan, by=by, **given)
+        elif decision is None and phase == phases.PHASE_ORDER[3]:
+            # The adoption too: a complete resolution with its signed act.
+            adoption_submit(plan=plan, by=by, **adoptions.complete())
         elif decision is None and phase == phases.PHASE_ORDER[1]:
             # The tables too: a core table and a thematic group that met, unless the plan has
             # tables already (the same work handed in again, after a return).
