@@ -14,6 +14,7 @@ from plm_workflow.deadlines.models import StepKind, StepTask
 from plm_workflow.plans.history import note_as_of
 from plm_workflow.plans.models import Phase, Review, ReviewDecision
 
+from .adoption_content import AdoptionContent
 from .assessment_content import AssessmentContent
 from .tables_content import TablesContent
 
@@ -44,6 +45,7 @@ class NoteContent:
 CONTENT = {phase: NoteContent(phase) for phase in Phase} | {
     Phase.ASSESSMENT: AssessmentContent(Phase.ASSESSMENT),
     Phase.TABLES: TablesContent(Phase.TABLES),
+    Phase.ADOPTION: AdoptionContent(Phase.ADOPTION),
 }
 
 

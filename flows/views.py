@@ -13,6 +13,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow.views import FlowChartView
 from viewflow.workflow.status import STATUS
 
+from forms.adoption import PublicationForm
 from forms.fields import form_messages
 from forms.launch import LaunchForm
 from forms.plan import DateMoveForm, PhaseDateMoveForm, ReasonForm
@@ -36,6 +37,7 @@ from plm_workflow.plans.phases import (
 )
 from plm_workflow.web import FLOW_BUSY, report_refusal
 
+from .adoption_content import adoption_of, may_record_publication
 from .content import content_for, section_state, step_of
 from .rules import may_reassign_now, task_candidates
 from .selectors import processes_visible_to
@@ -353,18 +355,31 @@ class ProcessDetailView(generic.DetailView):
         if late_additions_open(plan, user):
             context["tables_late"] = _late_links(flow, process, context["sections"])
         if context["is_adopted"]:
-            context["adoption_section"] = next(
-                section["state"]
-                for section in context["sections"]
-                if section["spec"].approved_status == PlanStatus.ADOPTED
-            )
-            context["adopted_on"] = (
-                plan.history.filter(status=PlanStatus.ADOPTED)
-                .order_by("history_date")
-                .values_list("history_date", flat=True)
-                .first()
-            )
+            context.update(_adoption_box(plan, user, flow, process))
         return context
+
+
+def _adoption_box(plan, user, flow, process) -> dict:
+    """The adopted plan's box, in place of "now": the act, its publication on the albo
+    pretorio, and the publication's form for the plan's coordinators and facilitators."""
+    adoption = adoption_of(plan)
+    found = {
+        "resolution": adoption,
+        "adopted_on": (
+            plan.history.filter(status=PlanStatus.ADOPTED)
+            .order_by("history_date")
+            .values_list("history_date", flat=True)
+            .first()
+        ),
+    }
+    if adoption is not None and may_record_publication(plan, user):
+        found["publication_url"] = flow.reverse("publication", args=[process.pk])
+        found["publication_form"] = PublicationForm(
+            instance=adoption,
+            initial={"version": adoption.revision},
+            correcting=adoption.is_published,
+        )
+    return found
 
 
 def _late_links(flow, process, sections) -> dict:

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from viewflow.workflow.flow import FlowViewset
 
 from . import views
+from .steps import adoption as adoption_pages
 from .steps import tables as tables_pages
 
 
@@ -85,3 +86,13 @@ class PLMFlowViewset(FlowViewset):
     @property
     def tables_meeting_record_path(self):
         return self._late_route("tables_meeting_record")
+
+    # The publication of an adopted plan on the albo pretorio (DESIGN §2), from its page.
+
+    @property
+    def publication_path(self):
+        _name, route, view_class = next(
+            page for page in adoption_pages.plan_pages() if page[0] == "publication"
+        )
+        view = view_class.as_view(flow_class=self._flow_class, viewset=self)
+        return path(f"<id:process_pk>/{route}", view, name="publication")

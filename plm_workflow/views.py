@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from viewflow.contrib.auth import AuthenticationForm
 
+from flows.adoption_content import publications_due_for
 from flows.flows import PLMFlow
 from flows.selectors import inbox_for, queue_for
 from flows.views import process_url
@@ -40,6 +41,11 @@ class HomeView(TemplateView):
         user = self.request.user
         context["inbox_count"] = inbox_for(user).count()
         context["queue_count"] = queue_for(user).count()
+        # What the person still has to record on plans that left the flow: one query.
+        context["publications_due"] = [
+            {"plan": plan, "url": process_url(plan.process) + "#plm-adoption"}
+            for plan in publications_due_for(user)
+        ]
         if PLMFlow.launch.can_execute(user):
             context["launch_url"] = PLMFlow.launch.reverse("execute")
         return context
