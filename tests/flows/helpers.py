@@ -3,8 +3,8 @@
 from viewflow.workflow.status import STATUS
 
 from plm_workflow.plans import phases
-from plm_workflow.plans.models import NeedsAssessment, Phase, Plan
-from tests import assessments, tables
+from plm_workflow.plans.models import Adoption, NeedsAssessment, Phase, Plan
+from tests import adoptions, assessments, tables
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -41,6 +41,29 @@ def _hold(client, person, task):
 
 ASSESS = phases.spec_of(Phase.ASSESSMENT).work_node
 CONVENE = phases.spec_of(Phase.TABLES).work_node
+RECORD_ADOPTION = phases.spec_of(Phase.ADOPTION).work_node
+VERIFY_ADOPTION = phases.spec_of(Phase.ADOPTION).check_node
+
+
+def adoption_data(plan_id, *, submit=True, **given) -> dict:
+    """Return the POST of the adoption's page: a complete act dated today, with its signed PDF
+    unless one is attached already (``given`` changes or adds fields; ``signed_act=None``
+    sends no file)."""
+    from tests.conftest import pdf_upload
+
+    adoption = Adoption.objects.filter(plan_id=plan_id).first()
+    data = {
+        name: ("on" if value is True else "" if value in (None, False) else str(value))
+        for name, value in adoptions.fields().items()
+    }
+    data |= {
+        "version": str(adoption.revision if adoption else 0),
+        "_submit" if submit else "_draft": "1",
+    }
+    if adoption is None or adoption.signed_act_id is None:
+        data["signed_act"] = pdf_upload("delibera-adozione.pdf")
+    data |= given
+    return {name: value for name, value in data.items() if value is not None}
 
 
 def work_data(task, text, *, submit=True):
@@ -50,8 +73,15 @@ def work_data(task, text, *, submit=True):
     its rows kept as they are if it has some (the same work handed in again). The tables are
     saved as they are entered, each row through its own form: here complete tables are set up
     through the services by the task's holder (unless the plan has tables already), and the
-    page's submit button posts ``_submit`` alone (``text`` is not used).
+    page's submit button posts ``_submit`` alone (``text`` is not used). The adoption posts a
+    complete act (``adoption_data``; ``text`` becomes its notes) with its signed PDF, unless
+    the adoption has one already (the same act handed in again: the page keeps it).
     """
+    if task.flow_task.name == RECORD_ADOPTION:
+        plan_id = _plan_id(task)
+        kept = Adoption.objects.filter(plan_id=plan_id, signed_act__isnull=False).exists()
+        file = {"signed_act": None} if kept else {}
+        return adoption_data(plan_id, submit=submit, notes=text, **file)
     if task.flow_task.name == CONVENE:
         task.refresh_from_db()
         plan = Plan.objects.get(process=task.process_id)
@@ -69,6 +99,10 @@ def work_data(task, text, *, submit=True):
     )
 
 
+def _plan_id(task) -> int:
+    return Plan.objects.values_list("pk", flat=True).get(process=task.process_id)
+
+
 def submit(client, person, task, text):
     """Take the work task on and submit its work (``work_data``)."""
     _hold(client, person, task)
@@ -82,7 +116,10 @@ def submit(client, person, task, text):
 def decide(client, person, task, decision, comments=""):
     """Take the check task on and record the decision."""
     _hold(client, person, task)
-    response = client.post(url(task, "execute"), {"decision": decision, "comments": comments})
+    data = {"decision": decision, "comments": comments}
+    if task.flow_task.name == VERIFY_ADOPTION and decision == "approved":
+        data["confirmed"] = "1"  # the confirmation step's button
+    response = client.post(url(task, "execute"), data)
     assert response.status_code == 302, response.content.decode()
     assert response["Location"] == process_url(task.process)
     task.refresh_from_db()
