@@ -14,18 +14,19 @@ import pytest
 from django import forms as django_forms
 from django.test.utils import ContextList
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import forms as forms_package
 from flows.flows import PLMFlow
 from plm_workflow.deadlines.models import PhaseDate
-from plm_workflow.plans.models import Meeting, NeedsAssessment, Organisation, Phase
+from plm_workflow.plans.models import Adoption, Meeting, NeedsAssessment, Organisation, Phase
 from plm_workflow.roles import Role
 from plm_workflow.steps.tables import meeting_save
 from tests import assessments
 from tests.conftest import pdf_upload
-from tests.factories import PlanFactory
+from tests.factories import ADOPTED, PlanFactory
 from tests.flows.helpers import claim, open_task, url
 from tests.tables import complete as tables_complete
 from tests.test_bad_input import database_state, errors_of
@@ -361,6 +362,59 @@ def _check(node):
     return driver
 
 
+def _adoption_act(request):
+    """The record_adoption page: the act's fields junk, drafts with a signed act and an annex
+    (each PDF checked by its content), the revision saved last carried along."""
+    plan = PlanFactory(at="record_adoption")
+    person = plan.comune.memberships.get(role=Role.COORDINATOR).user
+    client = request.getfixturevalue("client")
+    client.force_login(person)
+    task = open_task(plan)
+    fields = {
+        "body": "giunta",
+        "act_number": "112",
+        "act_date": timezone.localdate().isoformat(),
+        "immediately_enforceable": "on",
+        "notes": "Delibera di Giunta.",
+    }
+    extra = {
+        "_draft": "1",
+        "version": lambda: str(
+            Adoption.objects.filter(plan=plan).values_list("revision", flat=True).first() or 0
+        ),
+        "signed_act": pdf_upload,
+        "annexes": lambda: [pdf_upload("allegato.pdf")],
+    }
+    return Page(client, url(task, "execute"), fields, extra=extra)
+
+
+def _adoption_check(request):
+    """The verify_adoption page: a return, or an approval posted from its confirmation."""
+    driver = _check("verify_adoption")(request)
+    driver.fields["confirmed"] = "1"
+    return driver
+
+
+def _publication(request):
+    """An adopted plan's publication, as its coordinator records it (then corrects it, giving
+    a reason) from the plan's page."""
+    plan = PlanFactory(at=ADOPTED)
+    person = plan.comune.memberships.get(role=Role.COORDINATOR).user
+    client = request.getfixturevalue("client")
+    client.force_login(person)
+    today = timezone.localdate().isoformat()
+    fields = {
+        "published_from": today,
+        "published_to": today,
+        "register_number": "1234/2023",
+        "publication_link": "https://albo.example.org/atti/1234",
+        "reason": "Numero errato.",
+    }
+    extra = {"version": lambda: str(Adoption.objects.get(plan=plan).revision)}
+    address = PLMFlow.instance.reverse("publication", args=[plan.process.pk])
+    return Page(client, address, fields, extra=extra)
+
+
 def _password_reset(request):
     request.getfixturevalue("coordinator")
     client = request.getfixturevalue("client")
@@ -388,8 +442,9 @@ DRIVERS = {
     "forms.tables.TablesCheckForm": _check("check_tables"),
     "forms.drafting.DraftingWorkForm": _work("draft"),
     "forms.drafting.DraftingCheckForm": _check("review"),
-    "forms.adoption.AdoptionWorkForm": _work("record_adoption"),
-    "forms.adoption.AdoptionCheckForm": _check("verify_adoption"),
+    "forms.adoption.AdoptionWorkForm": _adoption_act,
+    "forms.adoption.AdoptionCheckForm": _adoption_check,
+    "forms.adoption.PublicationForm": _publication,
     "forms.accounts.ThrottledPasswordResetForm": _password_reset,
 }
 

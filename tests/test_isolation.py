@@ -95,6 +95,8 @@ RESOURCE_PAGES = {"document", "comune"}
 
 
 def _is_plan_page(pattern) -> bool:
+    """A page under a plan's process: its tasks, its actions, the late additions to its
+    tables in drafting, the publication of its adoption."""
     return bool(pattern.name and pattern.name.startswith("home:plm:")) and (
         "process_pk" in pattern.params
     )
@@ -129,6 +131,17 @@ POST_DATA = {
     "place": "Sala",
     "minutes": "Isolamento.",
     "head_count": "3",
+    # the adoption's act and its publication on the albo pretorio (the plan's page); an
+    # approval of the adoption as its confirmation step posts it
+    "body": "giunta",
+    "act_number": "112",
+    "act_date": datetime.date.today().isoformat(),
+    "immediately_enforceable": "on",
+    "confirmed": "1",
+    "published_from": datetime.date.today().isoformat(),
+    "published_to": datetime.date.today().isoformat(),
+    "register_number": "1234",
+    "publication_link": "https://albo.example.org/1234",
     "patron_day": "3",
     "patron_month": "4",
     "language": "it",
@@ -156,6 +169,11 @@ def test_every_url_pattern_has_one_rule_and_known_parameters():
     )
     assert not ambiguous, "URL patterns matching several rules:\n" + "\n".join(ambiguous)
     assert not unfillable, "URL parameters test_isolation cannot fill:\n" + "\n".join(unfillable)
+
+
+def test_the_adoptions_publication_is_a_page_of_its_plan():
+    publication = [p for p in url_patterns() if p.name == "home:plm:publication"]
+    assert [(p.params, rule_of(p)) for p in publication] == [(["process_pk"], "resource")]
 
 
 # --- The data: plans of comuni the people under test do not belong to ------------------------
@@ -219,8 +237,8 @@ def _drive_to_the_end(client, plan, coordinator, facilitator):
         elif not returned:
             complete(client, facilitator, task, {"decision": "returned", "comments": "No."})
             returned = True
-        else:
-            complete(client, facilitator, task, {"decision": "approved"})
+        else:  # the adoption's approval from its confirmation step
+            complete(client, facilitator, task, {"decision": "approved", "confirmed": "1"})
     raise AssertionError("the plan never reached its end")
 
 
