@@ -11,7 +11,9 @@ phase's services, run here under the flow's lock by the holder of the open task:
 
 - the first cycle's work, with the facts it needs (the needs assessment's ``first_cycle(plan,
   by)``; the tables' ``first_cycle_steps(...)``, writes of weeks each on its date, with late
-  additions in drafting; the notes' ``text(...)``, submitted by ``_work``);
+  additions in drafting; the drafting note's ``text(...)``, submitted by ``_work``; the
+  adoption's ``first_cycle(istat, day)``, the act recorded on its ``calendar(day)``, and its
+  ``publication(istat, day)`` on the adopted plan, from the plan page);
 - ``second_cycle(plan, by)``: the second cycle's work, submitted;
 - optionally ``second_cycle_draft(plan, by)``: a draft saved, not submitted, where a
   second-cycle plan waits on that phase's work, for a demo user to finish.
@@ -41,7 +43,7 @@ from ..services import task_claim, task_complete
 from . import adoption, assessment, drafting, tables
 
 # Raised whenever what the demo builds changes: ``make run`` rebuilds an older demo database.
-DEMO_VERSION = 4
+DEMO_VERSION = 5
 # One filler per phase: the data its work step writes (see the module's docstring).
 FILLERS = {
     Phase.ASSESSMENT: assessment,
@@ -65,9 +67,10 @@ class Cohort:
     adopted: datetime.date | None  # None: stalled in drafting
 
 
-# Launch dates are the first documented meetings where known; adoption dates are illustrative
-# (only Castel Volturno's is public: Giunta, 6 July 2023) and fall before 20 December 2023,
-# when the eight plans were published.
+# Launch dates are the first documented meetings where known; adoption dates (the date of the
+# resolution, flows/demo/adoption.py) are illustrative (only Castel Volturno's is public:
+# Giunta, 6 July 2023) and fall before 20 December 2023, when the programme presented the
+# eight plans.
 COHORT = [
     Cohort("076043", "Lavello", D(2022, 7, 6), D(2023, 6, 12)),
     Cohort("089017", "Siracusa", D(2022, 7, 13), D(2023, 10, 9)),
@@ -187,6 +190,14 @@ def _late(plan, by, write):
         write(plan, by)
 
 
+def _aside(plan, by, write):
+    """Run ``write(plan, by)`` as a write from the plan page with no task (the publication
+    of an adopted plan's act): under the flow's lock."""
+    plan.refresh_from_db()
+    with PLMFlow.lock(plan.process.pk), transaction.atomic():
+        write(plan, by)
+
+
 def _work(plan, by, text):
     _act(
         plan,
@@ -283,12 +294,17 @@ def replay_cohort(travel, who: dict) -> int:
                     (coordinator, drafting.text(comune, revised=True)),
                 ),
                 (adopted - datetime.timedelta(days=40), _decide, (facilitator,)),
+            ]
+            # The act dated ``adopted``, recorded and verified after it, then published.
+            dates = adoption.calendar(adopted)
+            steps += [
+                (dates.recorded, _fill, (coordinator, adoption.first_cycle(entry.istat, adopted))),
+                (dates.verified, _decide, (facilitator,)),
                 (
-                    adopted - datetime.timedelta(days=1),
-                    _work,
-                    (coordinator, adoption.text(adopted, documented=entry.istat == "061027")),
+                    _at(dates.published_from, 12),
+                    _aside,
+                    (coordinator, adoption.publication(entry.istat, adopted)),
                 ),
-                (adopted, _decide, (facilitator,)),
             ]
         for moment, step, arguments in sorted(steps, key=lambda item: _moment(item[0])):
             with travel(_moment(moment)):

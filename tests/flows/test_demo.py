@@ -20,6 +20,7 @@ from flows.demo import (
     SECOND_CYCLE_STEPS,
     coordinator_name,
 )
+from flows.demo import adoption as demo_adoption
 from flows.demo import assessment as demo_assessment
 from flows.demo import tables as demo_tables
 from flows.selectors import inbox_for, queue_for
@@ -27,6 +28,7 @@ from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.audit.verify import chains_verify
 from plm_workflow.plans import checks, phases
 from plm_workflow.plans.models import (
+    AdoptingBody,
     Document,
     DocumentKind,
     Meeting,
@@ -38,8 +40,10 @@ from plm_workflow.plans.models import (
     StakeholderTable,
 )
 from plm_workflow.plans.models.assessment import FIGURES
+from plm_workflow.steps.adoption import adoption_submit
 from plm_workflow.steps.assessment import assessment_submit
 from plm_workflow.steps.tables import meeting_save, tables_submit
+from tests.conftest import pdf_upload
 from tests.factories import ComuneFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,14 +94,11 @@ def test_the_demo_replays_the_cohort_once_and_its_log_verifies(cohort_comuni):
     assert chains_verify().ok
     assert "coord-castel-volturno" in output
     castel_volturno = Plan.objects.get(comune__istat_code="061027", title="PLM 2022-2023")
-    adopted = Event.objects.get(
-        plan=castel_volturno, payload__changes__status__1=PlanStatus.ADOPTED
-    )
-    assert adopted.occurred_at.date().isoformat() == "2023-07-06"
+    assert castel_volturno.adoption.act_date == datetime.date(2023, 7, 6)
     for plan in Plan.objects.filter(status=PlanStatus.ADOPTED):
         assert plan.created_at.year == 2022
         adoption = Event.objects.get(plan=plan, payload__changes__status__1=PlanStatus.ADOPTED)
-        assert adoption.occurred_at.year == 2023
+        assert plan.adoption.act_date <= _local_day(adoption) < PRESENTED
     san_severo = Plan.objects.get(comune__istat_code="071051")
     assert san_severo.status == PlanStatus.DRAFTING
     due = san_severo.process.task_set.get(status="ASSIGNED").step.due
@@ -495,12 +496,132 @@ def test_the_later_second_cycle_plans_have_small_complete_tables(cohort_comuni):
         assert Event.objects.filter(plan=plan, kind=EventKind.MEETING_SAVED).exists()
 
 
+# --- The adoption ---------------------------------------------------------------------------
+
+ADOPT = phases.spec_of(Phase.ADOPTION).closing.__name__
+PRESENTED = D(2023, 12, 20)  # the programme presented the eight adopted plans
+SIGNED_ACT_MARK = b"documento illustrativo della demo, non l'atto reale"
+
+
+def _local_day(event):
+    return timezone.localtime(event.occurred_at).date()
+
+
+def _read(document) -> bytes:
+    with document.file.open("rb") as stored:
+        return stored.read()
+
+
+def test_each_adopted_cohort_plan_has_its_signed_act_recorded_after_it_and_published(
+    cohort_comuni,
+):
+    seed()
+
+    adopted = Plan.objects.filter(title=FIRST_CYCLE, status=PlanStatus.ADOPTED)
+    assert adopted.count() == 8
+    for plan in adopted.select_related("adoption__signed_act", "comune"):
+        istat, adoption = plan.comune.istat_code, plan.adoption
+        act = adoption.signed_act
+        assert act.kind == DocumentKind.ADOPTION_ACT and act.plan == plan
+        assert SIGNED_ACT_MARK in _read(act).lower(), istat
+        assert Event.objects.filter(
+            kind=EventKind.FILE_UPLOADED, payload__concerns__document=str(act.public_id)
+        ).exists()
+        assert adoption.body and adoption.act_number
+        assert adoption.act_date < PRESENTED
+        assert phases.failing_messages(plan, ADOPT) == []  # after the approval and adhesion
+        # recorded (the last save, that submitted it) on or after the act's date, by the
+        # coordinator; then verified by the facilitator: the plan adopted
+        saved = Event.objects.filter(plan=plan, kind=EventKind.ADOPTION_SAVED)
+        assert saved.count() == 1
+        assert _local_day(saved.get()) >= adoption.act_date
+        assert saved.get().actor.username == coordinator_name(plan.comune.name)
+        verified = Event.objects.get(plan=plan, payload__changes__status__1=PlanStatus.ADOPTED)
+        assert verified.occurred_at > saved.get().occurred_at
+        # the albo: a few days after the act, for fifteen days, recorded on its first day
+        assert 2 <= (adoption.published_from - adoption.act_date).days <= 7, istat
+        assert (adoption.published_to - adoption.published_from).days + 1 == 15
+        published = Event.objects.get(plan=plan, kind=EventKind.PUBLICATION_RECORDED)
+        assert _local_day(published) == adoption.published_from
+        assert published.occurred_at > verified.occurred_at
+        assert published.actor.username == coordinator_name(plan.comune.name)
+        assert "illustrativ" in adoption.register_number
+        assert adoption.publication_link.startswith("https://albo.example.org/")
+        assert not Event.objects.filter(plan=plan, kind=EventKind.PUBLICATION_CORRECTED).exists()
+
+
+def test_castel_volturnos_documented_adoption_and_every_other_fact_says_it_is_illustrative(
+    cohort_comuni,
+):
+    seed()
+
+    castel_volturno = Plan.objects.get(comune__istat_code="061027", title=FIRST_CYCLE)
+    adoption = castel_volturno.adoption
+    assert (adoption.body, adoption.act_date) == (AdoptingBody.GIUNTA, D(2023, 7, 6))
+    assert "6 luglio 2023" in adoption.notes and "InCaS" in adoption.notes
+    for plan in Plan.objects.filter(title=FIRST_CYCLE, status=PlanStatus.ADOPTED):
+        adoption = plan.adoption
+        assert ILLUSTRATIVE in adoption.act_number  # no act number is documented
+        assert ILLUSTRATIVE in adoption.notes
+        if plan != castel_volturno:
+            assert "Numero e data illustrativi" in adoption.notes
+    assert not Plan.objects.get(comune__istat_code="071051").documents.filter(
+        kind=DocumentKind.ADOPTION_ACT
+    )  # San Severo did not adopt
+
+
+def test_siracusas_second_cycle_waits_on_its_act_with_a_draft_missing_the_date_and_the_pdf(
+    cohort_comuni,
+):
+    seed()
+
+    plan = Plan.objects.get(comune__istat_code="089017", title=SECOND_CYCLE)
+    assert plan.status == PlanStatus.ADOPTION
+    task = plan.process.task_set.get(status="ASSIGNED")
+    assert task.flow_task.name == phases.spec_of(Phase.ADOPTION).work_node
+    assert task.owner.username == "coord-siracusa" == task.step.holder.username
+    draft = plan.adoption
+    assert (draft.body, draft.act_number) == (AdoptingBody.GIUNTA, "57 (illustrativo)")
+    assert draft.act_date is None and draft.signed_act is None and not draft.is_published
+    assert ILLUSTRATIVE in draft.notes
+    # the named checks fail only on what is left for the demo user
+    assert phases.failing_messages(plan, ADOPT) == [
+        str(checks.ACT_DATE_MISSING),
+        str(checks.SIGNED_ACT_MISSING),
+    ]
+
+    adoption_submit(
+        plan=plan,
+        by=task.owner,
+        fields={"act_date": timezone.localdate()},
+        signed_act_upload=pdf_upload("delibera-adozione.pdf"),
+        seen_version=draft.revision,
+    )
+    assert phases.failing_messages(plan, ADOPT) == []
+
+
+def test_a_second_cycle_past_its_act_has_one_recorded_today(cohort_comuni, monkeypatch):
+    verify = phases.spec_of(Phase.ADOPTION).check_node
+    monkeypatch.setattr("flows.demo.SECOND_CYCLE_STEPS", {"089017": verify})
+
+    seed()
+
+    plan = Plan.objects.get(comune__istat_code="089017", title=SECOND_CYCLE)
+    task = plan.process.task_set.get(status__in=["NEW", "ASSIGNED"], flow_task_type="HUMAN")
+    assert task.flow_task.name == verify
+    adoption = plan.adoption
+    assert adoption.act_date == timezone.localdate() and ILLUSTRATIVE in adoption.act_number
+    assert SIGNED_ACT_MARK in _read(adoption.signed_act).lower()
+    assert phases.failing_messages(plan, ADOPT) == []
+
+
 def test_every_phase_has_a_demo_filler_for_the_second_cycle():
     assert set(FILLERS) == {spec.phase for spec in phases.PHASES}
     for filler in FILLERS.values():
         assert callable(filler.second_cycle)
     assert set(demo_assessment.FIRST_CYCLE) == {entry.istat for entry in COHORT}
     assert set(demo_tables.FACTS) == {entry.istat for entry in COHORT}
+    assert set(demo_adoption.ACTS) == {entry.istat for entry in COHORT if entry.adopted}
 
 
 def test_every_demo_user_logs_in_and_finds_the_work_of_their_role(client, cohort_comuni):
