@@ -10,7 +10,10 @@ Django's test Client over HTTP, in turn: each plan's open task is taken on (not 
 the POST to its execute page is timed and its queries counted, savepoints included. Work is
 submitted; every third check is returned, the others approved, so the mix has submissions,
 approvals and returns and plans gather history. A plan that reaches adoption is replaced by a
-new launch. Not part of the test suite.
+new launch. Each work page is posted what a person hands in there, as the tests' flow helpers
+build it (``tests.flows.helpers.work_data``: the assessment's form, the tables set up through
+their services and submitted, the adoption's act with its signed PDF), outside the timing.
+Not part of the test suite.
 """
 
 import argparse
@@ -100,7 +103,11 @@ def run(*, completions: int, plans: int) -> dict[str, list[tuple[float, int]]]:
     from viewflow.workflow.status import STATUS
 
     import plm_workflow.urls  # noqa: F401  (mounts the flow: its nodes reverse their URLs)
-    from plm_workflow.plans.phases import is_check_node
+    from plm_workflow.plans.models import Phase
+    from plm_workflow.plans.phases import is_check_node, spec_of
+    from tests.flows.helpers import work_data
+
+    verify_adoption = spec_of(Phase.ADOPTION).check_node
 
     people = _People()
     launched = plans
@@ -131,8 +138,10 @@ def run(*, completions: int, plans: int) -> dict[str, list[tuple[float, int]]]:
             returned = decisions % RETURN_EVERY == 0
             kind = "return" if returned else "approval"
             data = {"decision": "returned" if returned else "approved", "comments": "Vista."}
+            if task.flow_task.name == verify_adoption and not returned:
+                data["confirmed"] = "1"  # the confirmation step's button: the plan adopted
         else:
-            kind, data = "submission", {"text": "Fatto.", "_submit": "1"}
+            kind, data = "submission", work_data(task, "Fatto.")
         execute = task.flow_task.reverse("execute", args=[plan.process.pk, task.pk])
         counter.count = 0
         with connection.execute_wrapper(counter):
