@@ -3,6 +3,7 @@ straight to the database."""
 
 from django.utils import timezone
 
+from plm_workflow.plans import checks
 from plm_workflow.plans.documents import document_store
 from plm_workflow.plans.models import Adoption, DocumentKind
 
@@ -16,6 +17,16 @@ def fields(**given) -> dict:
         "immediately_enforceable": True,
         "notes": "",
     } | given
+
+
+# Each named check of ``adopt`` that a saved adoption may fail alone: its message, and what a
+# complete adoption (``fields``) lacks for it. The act's dates are tested on their own (they
+# depend on the plan), the signed act by not giving it.
+FAILING_ALONE = {
+    "body": (checks.BODY_MISSING, {"body": ""}),
+    "act_number": (checks.ACT_NUMBER_MISSING, {"act_number": "  "}),
+    "act_date": (checks.ACT_DATE_MISSING, {"act_date": None}),
+}
 
 
 def complete(**given) -> dict:

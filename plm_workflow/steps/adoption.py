@@ -16,7 +16,7 @@ from plm_workflow.audit.services import payload_of, record
 from plm_workflow.db import joined, lock_value
 from plm_workflow.limits import reason_too_long
 from plm_workflow.plans import permissions, phases
-from plm_workflow.plans.documents import document_store
+from plm_workflow.plans.documents import document_store, files_kept_only_on_success, pdf_problems
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Adoption, DocumentKind, Phase, Plan, PlanStatus
 from plm_workflow.plans.services import StaleEdit, phase_work_submit
@@ -51,6 +51,16 @@ def _values(row, names) -> dict:
     return {name: getattr(row, name) for name in names}
 
 
+def _file_problems(signed_act_upload, uploads) -> list[str]:
+    """Return why the signed act or an annex cannot be stored (each file's own refusal)."""
+    problems = []
+    if signed_act_upload is not None:
+        problems += pdf_problems(signed_act_upload, DocumentKind.ADOPTION_ACT)
+    for upload in uploads:
+        problems += pdf_problems(upload, DocumentKind.ADOPTION_ANNEX)
+    return problems
+
+
 def _save(row, by, reason) -> None:
     row.revision += 1
     row._history_user = by
@@ -70,9 +80,12 @@ def adoption_save(
     """Save the act as a draft (the holder of the open ``record_adoption`` task).
 
     A new signed act replaces the former one on the adoption; the former stays as a
-    document of the plan, with its event. Annexes are added.
+    document of the plan, with its event. Annexes are added. Every file is checked before the
+    first is stored; a file stored by a save that fails after all is deleted.
     """
-    with joined():  # every refusal comes before the first write
+    # Every refusal comes before the first write (the files' too), and a failure after a
+    # file is stored removes it from storage: the database's rollback does not.
+    with files_kept_only_on_success(), joined():
         work_held(plan=plan, spec=SPEC, by=by)
         adoption = Adoption.objects.filter(plan=plan).first() or Adoption(plan=plan)
         current = adoption.revision
@@ -90,6 +103,9 @@ def adoption_save(
         else:
             changes = {k: [None, v] for k, v in after.items() if v not in (None, "", False)}
         uploads = [u for u in annex_uploads if u is not None]
+        problems = _file_problems(signed_act_upload, uploads)
+        if problems:
+            raise PlanError(problems)
         if adoption.pk is not None and not changes and signed_act_upload is None and not uploads:
             return adoption  # nothing changed: no write, no event
         if adoption.pk is None and not changes and signed_act_upload is None and not uploads:
@@ -135,8 +151,8 @@ def adoption_submit(
     seen_version: int | None = None,
 ) -> Plan:
     """Save the act and hand it to the facilitators; all or nothing (the named checks of
-    ``adopt`` must pass)."""
-    with transaction.atomic():
+    ``adopt`` must pass; a refused submission leaves no file in storage either)."""
+    with files_kept_only_on_success(), transaction.atomic():
         adoption_save(
             plan=plan,
             by=by,
