@@ -30,7 +30,7 @@ from plm_workflow.plans.services import (
     plan_suspend,
     plan_withdraw,
 )
-from tests import assessments, tables
+from tests import adoptions, assessments, tables
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,19 +76,16 @@ ALL_STATES = list(PlanStatus)
 
 
 def _fill_notes(plan, coordinator):
-    """Give the open phase its work: the assessment's or the tables' data, or the phase's note."""
+    """Give the open phase its work: the assessment's, the tables' or the adoption's data, or
+    the drafting note."""
     if plan.status == S.NEEDS_ASSESSMENT:
         assessments.fill(plan)
-        return
-    if plan.status == S.STAKEHOLDER_TABLES:
+    elif plan.status == S.STAKEHOLDER_TABLES:
         tables.fill(plan, coordinator)
-        return
-    phase = {
-        S.DRAFTING: Phase.DRAFTING,
-        S.ADOPTION: Phase.ADOPTION,
-    }.get(plan.status)
-    if phase:
-        phase_note_save(plan=plan, phase=phase, text="Compilato.", by=coordinator)
+    elif plan.status == S.ADOPTION:
+        adoptions.fill(plan, coordinator)
+    elif plan.status == S.DRAFTING:
+        phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Compilato.", by=coordinator)
 
 
 def _history(plan):
@@ -201,7 +198,6 @@ def test_transition_permissions_follow_the_roles(plan, drive, coordinator, facil
     ("state", "name", "message"),
     [
         (S.DRAFTING, "submit_for_review", checks.DRAFTING_NOTE_MISSING),
-        (S.ADOPTION, "adopt", checks.ADOPTION_NOTE_MISSING),
         (S.REVIEW, "request_changes", checks.COMMENTS_MISSING),
         (S.DRAFTING, "suspend", checks.REASON_MISSING),
         (S.DRAFTING, "withdraw", checks.REASON_MISSING),
@@ -245,6 +241,26 @@ def test_an_assessment_not_started_fails_every_check_at_once(plan, facilitator):
     assert refused.value.messages == [str(m) for m, _lacking in assessments.FAILING_ALONE.values()]
     plan.refresh_from_db()
     assert plan.status == S.NEEDS_ASSESSMENT
+
+
+def test_an_adoption_not_recorded_fails_each_check_of_what_it_lacks_at_once(
+    plan, drive, facilitator
+):
+    drive(plan, S.ADOPTION)
+    before = _history(plan)
+
+    with pytest.raises(PlanError) as refused:
+        plan_adopt(plan=plan, by=facilitator)
+
+    assert refused.value.messages == [
+        str(checks.BODY_MISSING),
+        str(checks.ACT_NUMBER_MISSING),
+        str(checks.ACT_DATE_MISSING),
+        str(checks.SIGNED_ACT_MISSING),
+    ]
+    plan.refresh_from_db()
+    assert plan.status == S.ADOPTION
+    assert _history(plan) == before
 
 
 def test_tables_not_set_up_fail_both_checks_at_once(plan, drive, facilitator):
@@ -384,14 +400,15 @@ def test_a_stale_copy_of_the_plan_gets_the_concurrency_message(plan, drive, faci
 def test_a_phase_note_is_written_only_by_a_coordinator_while_its_phase_is_open(
     plan, drive, coordinator, facilitator
 ):
+    with pytest.raises(PlanError) as refused:  # the plan is still at its assessment
+        phase_note_save(plan=plan, phase=Phase.DRAFTING, text="x", by=coordinator)
+    assert refused.value.messages == [str(PHASE_NOT_OPEN) % {"phase": Phase.DRAFTING.label}]
+    assert not PhaseNote.objects.filter(plan=plan).exists()
+
     drive(plan, S.DRAFTING)
     with pytest.raises(PlanError) as refused:
         phase_note_save(plan=plan, phase=Phase.DRAFTING, text="x", by=facilitator)
     assert refused.value.forbidden
-
-    with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.ADOPTION, text="x", by=coordinator)
-    assert refused.value.messages == [str(PHASE_NOT_OPEN) % {"phase": Phase.ADOPTION.label}]
 
     note = phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Bozza", by=coordinator)
     again = phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Rivista", by=coordinator)
@@ -399,7 +416,7 @@ def test_a_phase_note_is_written_only_by_a_coordinator_while_its_phase_is_open(
     assert [h.text for h in again.history.order_by("history_id")] == ["Bozza", "Rivista"]
 
 
-@pytest.mark.parametrize("phase", [Phase.ASSESSMENT, Phase.TABLES])
+@pytest.mark.parametrize("phase", [Phase.ASSESSMENT, Phase.TABLES, Phase.ADOPTION])
 def test_a_phase_with_its_own_data_takes_no_note(phase, plan, drive, coordinator):
     drive(plan, phases.spec_of(phase).status)
 
@@ -407,7 +424,7 @@ def test_a_phase_with_its_own_data_takes_no_note(phase, plan, drive, coordinator
         phase_note_save(plan=plan, phase=phase, text="Rilevazione", by=coordinator)
 
     assert refused.value.messages == [str(PHASE_HAS_NO_NOTE) % {"phase": phase.label}]
-    assert not PhaseNote.objects.filter(plan=plan).exists()
+    assert not PhaseNote.objects.filter(plan=plan, phase=phase).exists()
 
 
 def test_a_launch_names_every_fault_of_its_people(comune, launch, coordinator, facilitator):
