@@ -20,6 +20,7 @@ import plm_workflow.launch.services
 import plm_workflow.plans.documents
 import plm_workflow.plans.organisations
 import plm_workflow.plans.services
+import plm_workflow.steps.adoption
 import plm_workflow.steps.assessment
 import plm_workflow.steps.tables
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
@@ -41,6 +42,7 @@ from plm_workflow.plans.services import (
     plan_withdraw,
     review_decide,
 )
+from plm_workflow.steps.adoption import adoption_save, adoption_submit, publication_record
 from plm_workflow.steps.assessment import (
     assessment_copy_previous,
     assessment_save,
@@ -53,7 +55,7 @@ from plm_workflow.steps.tables import (
     table_remove,
     table_save,
 )
-from tests import assessments, tables
+from tests import adoptions, assessments, tables
 from tests.conftest import pdf_upload
 from tests.factories import ADOPTED, ComuneFactory, PlanFactory, UserFactory, plan_step
 from tests.flows.helpers import open_task, process_url, url, work_data
@@ -72,6 +74,7 @@ NOT_ACTIONS = {
     "latest_date": "computes a date",
     "can_move_dates": "a permission check",
     "pdf_problems": "checks an upload",
+    "upload_limit": "computes a limit",
     "files_kept_only_on_success": "cleans up storage after a failure",
     "plan_permissions_derive": "part of plan_launch, whose event records it",
     "task_due_compute": "computes a date",
@@ -89,6 +92,7 @@ SERVICE_MODULES = [
     plm_workflow.launch.services,
     plm_workflow.steps.assessment,
     plm_workflow.steps.tables,
+    plm_workflow.steps.adoption,
     plm_workflow.plans.organisations,
     flows.services,
 ]
@@ -332,10 +336,43 @@ ACTIONS = {
     "plan_adopt": (
         lambda p, c: (
             p.drive(p.plan, S.ADOPTION),
-            note(p.plan, p, Phase.ADOPTION),
+            adoptions.fill(p.plan, p.coordinator),
             plan_adopt(plan=p.plan, by=p.facilitator),
         ),
         K.PLAN_TRANSITION,
+        "facilitator",
+    ),
+    "adoption_save": (
+        lambda p, c: adoption_save(
+            plan=_at(p, "record_adoption"), by=p.coordinator, **adoptions.complete()
+        ),
+        K.ADOPTION_SAVED,
+        "coordinator",
+    ),
+    "adoption_save (the signed act: its file)": (
+        lambda p, c: adoption_save(
+            plan=_at(p, "record_adoption"), by=p.coordinator, **adoptions.complete()
+        ),
+        K.FILE_UPLOADED,
+        "coordinator",
+    ),
+    "adoption_submit": (
+        lambda p, c: adoption_submit(
+            plan=_at(p, "record_adoption"), by=p.coordinator, **adoptions.complete()
+        ),
+        K.ADOPTION_SAVED,
+        "coordinator",
+    ),
+    "publication_record": (
+        lambda p, c: _published(p),
+        K.PUBLICATION_RECORDED,
+        "coordinator",
+    ),
+    "publication_record (a correction, with its reason)": (
+        lambda p, c: publication_record(
+            plan=_published(p).plan, by=p.facilitator, reason="Numero errato", register_number="9"
+        ),
+        K.PUBLICATION_CORRECTED,
         "facilitator",
     ),
     "plan_suspend": (
@@ -513,6 +550,19 @@ ACTIONS = {
         "facilitator",
     ),
 }
+
+
+def _published(people):
+    """An adopted plan whose coordinator records the act's publication on the albo pretorio."""
+    plan = _at(people, ADOPTED)
+    today = timezone.localdate()
+    return publication_record(
+        plan=plan,
+        by=people.coordinator,
+        published_from=today,
+        published_to=today,
+        register_number="1",
+    )
 
 
 def _reassign(people, client):

@@ -70,6 +70,7 @@ _ALLOWED_FILES = {"plm_workflow/plans/phases.py", "plm_workflow/plans/models/cor
 _ASSESSMENT_FIELD = "the field of a crop or a settlement naming its NeedsAssessment row"
 _ASSESSMENT_KIND = "the kind of the NeedsAssessment rows in payloads and changes"
 _TABLES_RELATED = "the related name of a plan's (or an organisation's) StakeholderTable rows"
+_ADOPTION_ROW = "the Adoption row (the resolution): in events' concerns and payload kinds"
 # (file, literal) → why the same word means something else there.
 _ALLOWED = {
     ("plm_workflow/plans/services.py", "review"): "an event's concerns: the Review row's id",
@@ -85,6 +86,12 @@ _ALLOWED = {
     ("plm_workflow/plans/models/tables.py", "tables"): _TABLES_RELATED,
     ("flows/tables_content.py", "tables"): _TABLES_RELATED,
     ("plm_workflow/plans/checks.py", "tables"): "the checks' memo of the StakeholderTable rows",
+    ("plm_workflow/plans/models/adoption.py", "adoption"): (
+        "the related name of a plan's Adoption row, and the model's verbose name"
+    ),
+    ("plm_workflow/plans/history.py", "adoption"): _ADOPTION_ROW,
+    ("plm_workflow/steps/adoption.py", "adoption"): _ADOPTION_ROW,
+    ("plm_workflow/plans/checks.py", "adoption"): "the checks' memo of the Adoption row",
     # Settings are read before any app loads: the default schedule is keyed by the phases'
     # schedule keys, which the registry's ``key`` must match (tested below).
     ("plm_workflow/settings/base.py", "assessment"): "schedule key",
