@@ -126,7 +126,8 @@ def plan_step(plan, *, by, text="", decision=None, comments="", assessment=None)
     the step's service, then the flow moves on (``flows.services.task_complete``). The
     assessment submitted is ``assessment`` (the keyword arguments of ``assessment_submit``
     but the plan and the person), a complete one by default; the tables submitted are those
-    the plan has, or complete ones (``tests.tables.complete``) if it has none.
+    the plan has, or complete ones (``tests.tables.complete``) if it has none; the adoption
+    submitted is a complete act with a new signed PDF (``tests.adoptions.complete``).
     """
     plan.refresh_from_db()
     with PLMFlow.lock(plan.process.pk), transaction.atomic():

@@ -1,11 +1,21 @@
 """The PLM flow over HTTP, from launch to adoption, as the people who do each step."""
 
 import pytest
+from django.utils import timezone
 from django.utils.html import escape
 from viewflow.workflow.status import STATUS
 
 from flows.steps.base import DRAFT_SAVED
-from plm_workflow.plans.models import NeedsAssessment, PhaseNote, Plan, PlanStatus, Review
+from plm_workflow.plans.models import (
+    Adoption,
+    Document,
+    DocumentKind,
+    NeedsAssessment,
+    PhaseNote,
+    Plan,
+    PlanStatus,
+    Review,
+)
 from plm_workflow.plans.phases import NODE_STATUS
 from tests import assessments
 from tests.flows.helpers import claim, decide, open_task, process_url, submit, url, work_data
@@ -148,6 +158,17 @@ def test_a_plan_goes_from_launch_to_adoption_with_a_return_and_a_round_of_change
     # then: adopted, the flow ended, every decision on record
     plan.refresh_from_db()
     assert plan.status == S.ADOPTED
+    adoption = Adoption.objects.get(plan=plan)
+    assert (
+        adoption.body,
+        adoption.act_number,
+        adoption.act_date,
+        adoption.immediately_enforceable,
+        adoption.notes,
+    ) == ("giunta", "112", timezone.localdate(), True, "DCC n. 45 del 2023.")
+    # the act chosen with the draft is the one submitted: the submission kept it
+    acts = Document.objects.filter(plan=plan, kind=DocumentKind.ADOPTION_ACT)
+    assert list(acts) == [adoption.signed_act]
     assert not plan.process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
     assert plan.process.task_set.filter(flow_task_type="END", status=STATUS.DONE).exists()
     plan.process.refresh_from_db()
