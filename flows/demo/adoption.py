@@ -28,10 +28,6 @@ from plm_workflow.steps.adoption import adoption_save, adoption_submit, publicat
 ILLUSTRATIVE = "illustrativo"
 SIGNED_ACT_MARK = "Documento illustrativo della demo, non l'atto reale"
 PUBLICATION_DAYS = 15  # the albo pretorio's period, both ends included
-BODY_NAMES = {
-    AdoptingBody.GIUNTA: "Giunta comunale",
-    AdoptingBody.CONSIGLIO: "Consiglio comunale",
-}
 NOTES_ILLUSTRATIVE = (
     "Numero e data illustrativi: la delibera di adozione non è documentata pubblicamente; "
     "anche l'organo, l'immediata eseguibilità e la pubblicazione all'albo sono illustrativi."
@@ -43,8 +39,8 @@ NOTES_DOCUMENTED = (
 )
 SECOND_CYCLE_NOTES = "Secondo ciclo (illustrativo): numero, data e atto illustrativi."
 DRAFT_NOTES = (
-    "Bozza del secondo ciclo (illustrativa): la Giunta ha deliberato, si attende l'atto "
-    "firmato da allegare."
+    "Bozza del secondo ciclo (illustrativa): organo e numero indicati; la data della delibera "
+    "e l'atto firmato sono ancora da inserire."
 )
 
 
