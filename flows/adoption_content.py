@@ -180,7 +180,11 @@ def publications_due_for(user) -> QuerySet[Plan]:
     )
     return (
         plans_visible_to(user)
-        .filter(status=PlanStatus.ADOPTED, adoption__published_from__isnull=True)
+        .filter(
+            status=PlanStatus.ADOPTED,
+            adoption__isnull=False,
+            adoption__published_from__isnull=True,
+        )
         .filter(Exists(held))
         .select_related("comune", "process")
         .order_by("comune__name", "pk")

@@ -138,16 +138,19 @@ class AdoptionWorkForm(_Limits, forms.ModelForm):
             raise forms.ValidationError(problems)
         return uploads
 
-    def files_not_kept(self) -> list[str]:
-        """The files chosen on a refused form that were fine themselves: to be chosen again."""
+    @property
+    def not_kept(self) -> dict:
+        """The files chosen on a refused form that were fine themselves, by field: each to be
+        chosen again (a browser cannot keep them)."""
         if not self.is_bound:
-            return []
-        found = []
+            return {}
+        found = {}
         for name in self.FILE_FIELDS:
             if name in self.errors:
                 continue  # refused: its own message names it
-            for upload in self.files.getlist(self.add_prefix(name)):
-                found.append(str(FILE_NOT_KEPT % {"name": upload.name}))
+            uploads = self.files.getlist(self.add_prefix(name))
+            if uploads:
+                found[name] = [str(FILE_NOT_KEPT % {"name": upload.name}) for upload in uploads]
         return found
 
 

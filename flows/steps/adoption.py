@@ -10,6 +10,7 @@ facilitators record the act's publication on the albo pretorio from the plan's p
 (``PublicationPage``, under the plan's URL), and correct it giving a reason.
 """
 
+import copy
 import re
 
 from django.contrib import messages
@@ -210,7 +211,9 @@ class PublicationPage(generic.FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs.update(
-            instance=self.adoption,
+            # A copy: the form writes what was typed into its instance, and the page shows
+            # the publication as recorded.
+            instance=copy.copy(self.adoption),
             initial={"version": self.adoption.revision},
             correcting=self.adoption.is_published,
         )

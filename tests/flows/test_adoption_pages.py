@@ -557,6 +557,8 @@ def test_a_publication_before_the_act_or_in_the_future_is_refused_beside_its_sta
     html = response.content.decode()
     text = message % {"date": timezone.localdate().strftime("%d/%m/%Y")}
     assert html.count(escape(str(text))) == 2
+    # Still a first recording: what was typed is not taken for a recorded publication.
+    assert 'name="reason"' not in html and response.context["correcting"] is False
     assert _state(adopted) == before
 
 
