@@ -395,6 +395,22 @@ def test_an_approval_without_confirmation_records_nothing_then_the_confirmation_
     assert (review.decision, review.comments) == (ReviewDecision.APPROVED, "Verificata.")
 
 
+def test_the_confirmation_step_names_what_would_stop_the_adoption_and_offers_no_button(
+    client, plan
+):
+    check = _to_check(client, plan)
+    Adoption.objects.filter(plan=plan).update(signed_act=None)  # lost since the submission
+
+    shown = client.post(url(check, "execute"), {"decision": "approved"})
+
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    assert escape(str(checks.SIGNED_ACT_MISSING)) in html
+    assert 'name="confirmed"' not in html
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ADOPTION
+
+
 def test_a_return_is_one_step_and_the_check_then_shows_what_changed(client, plan):
     check = _to_check(client, plan)
 
