@@ -6,6 +6,7 @@ from forms import adoption, assessment, drafting, tables
 from forms.steps import DecisionForm, PhaseNoteForm
 from plm_workflow.plans import phases
 from plm_workflow.plans.models import RETURN_WITHOUT_COMMENTS, ReviewDecision
+from plm_workflow.steps.adoption import ACT_FIELDS
 
 
 def test_a_phase_note_carries_the_version_the_page_showed_hidden():
@@ -58,7 +59,7 @@ WORK_FORMS = {
     "drafting": drafting.DraftingWorkForm,
     "adoption": adoption.AdoptionWorkForm,
 }
-# The phases whose work is still their note (the assessment has its own form).
+# The phases whose work is still their note (drafting: the others have their own forms).
 NOTE_FORMS = {phase: form for phase, form in WORK_FORMS.items() if phases.spec_of(phase).has_note}
 CHECK_FORMS = {
     "assessment": assessment.AssessmentCheckForm,
@@ -95,6 +96,16 @@ def test_the_assessment_has_its_own_form_not_a_note():
     assert not phases.spec_of("assessment").has_note
     assert not isinstance(form, PhaseNoteForm)
     assert "text" not in form.fields
+    assert isinstance(form.fields["version"].widget, django_forms.HiddenInput)
+
+
+def test_the_adoption_has_its_own_form_not_a_note():
+    form = adoption.AdoptionWorkForm()
+
+    assert not phases.spec_of("adoption").has_note
+    assert not isinstance(form, PhaseNoteForm)
+    assert "text" not in form.fields
+    assert {*ACT_FIELDS, "signed_act", "annexes", "version"} <= set(form.fields)
     assert isinstance(form.fields["version"].widget, django_forms.HiddenInput)
 
 
