@@ -235,6 +235,26 @@ def test_a_second_draft_records_each_field_changed_old_and_new(plan, coordinator
     assert len(events(plan, K.ADOPTION_SAVED)) == 2
 
 
+def test_a_submission_writes_the_acts_event_and_its_files_and_nothing_else(plan, coordinator):
+    before = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
+
+    submit(plan, coordinator)
+
+    written = Event.objects.filter(seq__gt=before).order_by("seq")
+    assert [(e.kind, e.actor) for e in written] == [
+        (K.FILE_UPLOADED, coordinator),
+        (K.ADOPTION_SAVED, coordinator),
+    ]
+    adoption = Adoption.objects.get(plan=plan)
+    assert written.last().payload["changes"]["signed_act"] == [
+        None,
+        str(adoption.signed_act.public_id),
+    ]
+    # the task is completed by its page, after the service: the plan waits where it was
+    plan.refresh_from_db()
+    assert plan.status == S.ADOPTION
+
+
 def test_saving_unchanged_data_writes_nothing(plan, coordinator):
     adoption = save(plan, coordinator)
     before = trace(plan)
