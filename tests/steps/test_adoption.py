@@ -397,17 +397,17 @@ def test_an_act_dated_the_day_of_the_approval_is_accepted(plan, coordinator):
 
 
 def test_the_last_approval_of_the_draft_counts(plan, coordinator, facilitator):
-    # given: an earlier round of the draft approved long ago (its approval counts no more)
-    last = Review.objects.get(plan=plan, phase=Phase.DRAFTING, decision=ReviewDecision.APPROVED)
+    # given: the draft approved a month ago, and approved again today (written past the
+    # services: a later round's approval is the one that counts)
+    earlier = Review.objects.get(plan=plan, phase=Phase.DRAFTING, decision=ReviewDecision.APPROVED)
+    approve_drafting_on(plan, today() - 30 * DAY)
     Review.objects.create(
         plan=plan,
         phase=Phase.DRAFTING,
-        round=last.round + 1,
+        round=earlier.round + 1,
         decision=ReviewDecision.APPROVED,
         reviewer=facilitator,
     )
-    approve_earlier = Review.objects.filter(pk=last.pk)
-    approve_earlier.update(decided_at=last.decided_at - 30 * DAY)
     act_date = today() - DAY
 
     error = refused(lambda: submit(plan, coordinator, act_date=act_date), plan)
