@@ -26,7 +26,6 @@ from plm_workflow.plans import checks, phases
 from plm_workflow.plans.documents import files_kept_only_on_success
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Adoption, Document, DocumentKind, PlanStatus, ReviewDecision
-from plm_workflow.plans.models.adoption import ACT_DATE_IN_FUTURE
 from plm_workflow.plans.services import StaleEdit
 from plm_workflow.steps import adoption as service
 
@@ -46,7 +45,6 @@ CHECK_FIELDS = (
     (checks.ACT_NUMBER_MISSING, "act_number"),
     (checks.ACT_DATE_MISSING, "act_date"),
     (checks.ACT_DATE_FUTURE, "act_date"),
-    (ACT_DATE_IN_FUTURE, "act_date"),
     (checks.ACT_BEFORE_APPROVAL, "act_date"),
     (checks.ACT_BEFORE_ADHESION, "act_date"),
     (checks.SIGNED_ACT_MISSING, "signed_act"),

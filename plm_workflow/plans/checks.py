@@ -22,6 +22,7 @@ from .models import (
     ReviewDecision,
     Settlement,
 )
+from .models.adoption import ACT_DATE_IN_FUTURE
 from .models.assessment import FIGURES
 from .models.tables import Meeting, MeetingAttendance, StakeholderTable, TableKind
 
@@ -45,7 +46,8 @@ DRAFTING_NOTE_MISSING = _("The drafting note is not filled.")
 BODY_MISSING = _("Say which body adopted the plan.")
 ACT_NUMBER_MISSING = _("Give the resolution's number.")
 ACT_DATE_MISSING = _("Give the resolution's date.")
-ACT_DATE_FUTURE = _("The resolution's date cannot be in the future.")
+# The model says the same when the date is typed: one message for one fault.
+ACT_DATE_FUTURE = ACT_DATE_IN_FUTURE
 ACT_BEFORE_APPROVAL = _(
     "The resolution's date (%(date)s) is before the facilitators approved the draft "
     "(%(approved)s): a plan is adopted after its approval."

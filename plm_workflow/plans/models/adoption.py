@@ -17,7 +17,7 @@ from plm_workflow.limits import REASON_MAX_CHARS, TextLimitValidator
 
 from .core import Document, Plan
 
-ACT_DATE_IN_FUTURE = _("The act's date cannot be in the future.")
+ACT_DATE_IN_FUTURE = _("The resolution's date cannot be in the future.")
 PUBLICATION_REVERSED = _("The publication cannot end before it starts.")
 PUBLICATION_BEFORE_ACT = _("The publication cannot start before the act's date (%(date)s).")
 PUBLICATION_IN_FUTURE = _("The publication cannot start in the future.")
