@@ -53,7 +53,7 @@ ACT_BEFORE_APPROVAL = _(
     "(%(approved)s): a plan is adopted after its approval."
 )
 ACT_BEFORE_ADHESION = _(
-    "The resolution's date (%(date)s) is before the adhesion act (%(adhesion)s)."
+    "The resolution's date (%(date)s) is before the adhesion act's date (%(adhesion)s)."
 )
 SIGNED_ACT_MISSING = _("Attach the signed act as a PDF.")
 COMMENTS_MISSING = RETURN_WITHOUT_COMMENTS

@@ -31,7 +31,7 @@ STALE = _(
     "Someone changed this adoption while you were editing it: nothing was saved. Its current "
     "version is shown; make your change again."
 )
-NOT_ADOPTED = _("The publication is recorded once the plan is adopted.")
+NOT_ADOPTED = _("The publication can be recorded only once the plan is adopted.")
 PUBLICATION_INCOMPLETE = _(
     "Give the publication's period (from and until) and its register number."
 )
