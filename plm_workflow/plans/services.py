@@ -367,22 +367,22 @@ def _refuse_if_stale(note: PhaseNote, seen_version: int) -> None:
     )
     if (latest.history_id if latest is not None else 0) == seen_version:
         return
-    who = latest.history_user if latest is not None else None
-    raise StaleEdit(
-        [
-            STALE_NOTE
-            % {
-                "user": (who.get_full_name() or who.get_username()) if who else "—",
-                "when": date_format(
-                    timezone.localtime(latest.history_date), "SHORT_DATETIME_FORMAT"
-                ),
-            }
-        ]
-    )
+    raise StaleEdit([STALE_NOTE % last_saved(latest)])
 
 
 class StaleEdit(PlanError):
     """A save from a page that is out of date: someone else changed the data since."""
+
+
+def last_saved(latest) -> dict:
+    """Return who saved a history row and when, as a stale-edit refusal names them."""
+    if latest is None:
+        return {"user": "—", "when": "—"}
+    who = latest.history_user
+    return {
+        "user": (who.get_full_name() or who.get_username()) if who else "—",
+        "when": date_format(timezone.localtime(latest.history_date), "SHORT_DATETIME_FORMAT"),
+    }
 
 
 def phase_work_submit(

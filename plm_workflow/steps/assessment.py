@@ -8,8 +8,6 @@ one event records it, old → new, with the rows added, removed and changed.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -27,7 +25,7 @@ from plm_workflow.plans.models import (
     Settlement,
 )
 from plm_workflow.plans.models.assessment import NONE_KNOWN_AND_LISTED
-from plm_workflow.plans.services import StaleEdit, phase_work_submit
+from plm_workflow.plans.services import StaleEdit, last_saved, phase_work_submit
 
 from .guard import work_held
 
@@ -364,15 +362,4 @@ def _refuse_if_stale(assessment: NeedsAssessment | None, seen_version: int) -> N
         if assessment is not None
         else None
     )
-    who = latest.history_user if latest is not None else None
-    when = (
-        date_format(timezone.localtime(latest.history_date), "SHORT_DATETIME_FORMAT")
-        if latest is not None
-        else "—"
-    )
-    raise StaleEdit(
-        [
-            STALE_ASSESSMENT
-            % {"user": (who.get_full_name() or who.get_username()) if who else "—", "when": when}
-        ]
-    )
+    raise StaleEdit([STALE_ASSESSMENT % last_saved(latest)])

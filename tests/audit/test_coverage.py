@@ -69,6 +69,7 @@ S = PlanStatus
 # Public functions of the service modules that write nothing of their own.
 NOT_ACTIONS = {
     "where": "formats a message",
+    "last_saved": "formats who saved a row and when",
     "schedule_defaults": "computes dates",
     "schedule_problems": "checks dates",
     "latest_date": "computes a date",
