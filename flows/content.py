@@ -11,45 +11,23 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from plm_workflow.deadlines.models import StepKind, StepTask
-from plm_workflow.plans.history import note_as_of
 from plm_workflow.plans.models import Phase, Review, ReviewDecision
 
 from .adoption_content import AdoptionContent
 from .assessment_content import AssessmentContent
+from .drafting_content import DraftingContent
 from .tables_content import TablesContent
 
-
-@dataclass
-class NoteContent:
-    """A phase whose content is still its note (until its step issue gives it real data)."""
-
-    phase: Phase
-
-    changes_template = "flows/plm/sections/_note_changes.html"
-
-    @property
-    def template(self) -> str:
-        return f"flows/plm/sections/{self.phase.value}.html"
-
-    def as_of(self, plan, at=None):
-        return note_as_of(plan=plan, phase=self.phase, at=at)
-
-    def changes_since(self, plan, since) -> dict:
-        """Return what changed in the phase's data since ``since``: field → [old, new]."""
-        before, now = self.as_of(plan, since), self.as_of(plan)
-        old, new = (before.text if before else None), (now.text if now else None)
-        return {"text": [old, new]} if old != new else {}
-
-
-# The read-only content of each phase (its step issue replaces the entry with its own).
-CONTENT = {phase: NoteContent(phase) for phase in Phase} | {
+# The read-only content of each phase.
+CONTENT = {
     Phase.ASSESSMENT: AssessmentContent(Phase.ASSESSMENT),
     Phase.TABLES: TablesContent(Phase.TABLES),
+    Phase.DRAFTING: DraftingContent(Phase.DRAFTING),
     Phase.ADOPTION: AdoptionContent(Phase.ADOPTION),
 }
 
 
-def content_for(phase) -> NoteContent:
+def content_for(phase):
     return CONTENT[Phase(phase)]
 
 
@@ -57,7 +35,7 @@ def content_for(phase) -> NoteContent:
 class SectionState:
     """A phase as the plan page shows it: the last submission and any draft in progress."""
 
-    content: NoteContent
+    content: object  # the phase's entry in CONTENT
     submitted: object  # the content as of the last submission (None: never submitted)
     submitted_at: object
     draft: object  # the content now, if it differs from the submission and the work is open

@@ -1,14 +1,6 @@
-"""The forms of the drafting step (the phase note until its step issue)."""
+"""The forms of the drafting step (being rewritten)."""
 
-from django.utils.translation import gettext_lazy as _
-
-from .steps import DecisionForm, PhaseNoteForm
-
-
-class DraftingWorkForm(PhaseNoteForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["text"].label = _("Draft of the plan")
+from .steps import DecisionForm
 
 
 class DraftingCheckForm(DecisionForm):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 NOTE_MAX_CHARS = 20_000  # phase notes, minutes
 REASON_MAX_CHARS = 2_000  # reasons, comments
+SECTION_MAX_CHARS = 50_000  # a section of the plan's text
 
 TOO_LONG = _("At most %(limit)s characters, please: this text has %(length)s.")
 

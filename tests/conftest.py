@@ -11,9 +11,8 @@ from plm_workflow.accounts.services import role_grant
 from plm_workflow.audit import triggers
 from plm_workflow.deadlines.services import schedule_defaults
 from plm_workflow.launch.services import plan_launch
-from plm_workflow.plans.models import Phase, Plan, PlanStatus
+from plm_workflow.plans.models import Plan, PlanStatus
 from plm_workflow.plans.services import (
-    phase_note_save,
     plan_adopt,
     plan_approve,
     plan_complete_assessment,
@@ -22,7 +21,7 @@ from plm_workflow.plans.services import (
     plan_suspend,
     plan_withdraw,
 )
-from tests import adoptions, assessments, tables
+from tests import adoptions, assessments, drafts, tables
 from tests.factories import ComuneFactory, UserFactory
 
 
@@ -160,9 +159,6 @@ def plan(launch, comune):
 def drive(lead, coordinator, facilitator):
     """Bring a launched plan to the given state through the real services."""
 
-    def note(plan, phase):
-        phase_note_save(plan=plan, phase=phase, text="Fatto.", by=coordinator)
-
     def _drive(plan, state):
         if state == PlanStatus.NEEDS_ASSESSMENT:
             return plan
@@ -178,7 +174,7 @@ def drive(lead, coordinator, facilitator):
         plan_complete_tables(plan=plan, by=facilitator)
         if state == PlanStatus.DRAFTING:
             return plan
-        note(plan, Phase.DRAFTING)
+        drafts.fill(plan, lead)
         plan_submit_for_review(plan=plan, by=coordinator)
         if state == PlanStatus.REVIEW:
             return plan

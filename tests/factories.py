@@ -11,12 +11,13 @@ from plm_workflow.accounts.models import Membership
 from plm_workflow.accounts.services import RoleAlreadyHeld, membership_grant, role_grant
 from plm_workflow.plans import phases
 from plm_workflow.plans.models import Comune, Plan, PlanStatus
-from plm_workflow.plans.services import phase_work_submit, review_decide
+from plm_workflow.plans.services import review_decide
 from plm_workflow.roles import Role
 from plm_workflow.steps.adoption import adoption_submit
 from plm_workflow.steps.assessment import assessment_submit
+from plm_workflow.steps.drafting import draft_submit
 from plm_workflow.steps.tables import tables_submit
-from tests import adoptions, assessments, tables
+from tests import adoptions, assessments, drafts, tables
 from tests.flows.helpers import open_task
 
 
@@ -152,7 +153,11 @@ def plan_step(plan, *, by, text="", decision=None, comments="", assessment=None)
                 tables.complete(plan, by)
             tables_submit(plan=plan, by=by)
         elif decision is None:
-            phase_work_submit(plan=plan, phase=phase, text=text, by=by)
+            # The draft too: complete sections and a measure, unless the plan has a draft
+            # already (the same work handed in again, after a return).
+            if not plan.measures.exists() and not plan.sections.exists():
+                drafts.complete(plan, by)
+            draft_submit(plan=plan, by=by)
         else:
             review_decide(plan=plan, phase=phase, decision=decision, comments=comments, by=by)
         task_complete(activation=activation, by=by)

@@ -1,12 +1,12 @@
-"""The drafting step's pages: its editor and its check (templates under steps/drafting/)."""
+"""The drafting step's pages (being rewritten)."""
 
-from forms.drafting import DraftingCheckForm, DraftingWorkForm
+from forms.drafting import DraftingCheckForm
 
 from . import base
 
 
-class WorkView(base.WorkView):
-    form_class = DraftingWorkForm
+class WorkView(base._StepView):
+    form_class = DraftingCheckForm
     template_name = "flows/plm/steps/drafting/work.html"
 
 

@@ -1,13 +1,13 @@
 """Named checks of the lifecycle: each a small function returning its message or None.
 
-The checks that need the data of a step not built yet read that phase's note (a placeholder
-each later step issue replaces with its real checks). Which transition runs which checks is
-said once, in the phase registry (``phases.py``).
+Each reads its phase's rows once per run of the checks (the run's ``memo``). Which transition
+runs which checks is said once, in the phase registry (``phases.py``).
 """
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from plm_workflow.limits import reason_too_long
 
@@ -15,11 +15,15 @@ from .models import (
     RETURN_WITHOUT_COMMENTS,
     Adoption,
     Crop,
+    FundingLine,
+    Indicator,
+    Measure,
     NeedsAssessment,
     Phase,
-    PhaseNote,
+    PlanSection,
     Review,
     ReviewDecision,
+    SectionKey,
     Settlement,
 )
 from .models.adoption import ACT_DATE_IN_FUTURE
@@ -42,7 +46,19 @@ GROUP_MISSING = _("Set up at least one thematic group.")
 GROUPS_NOT_MET = _(
     "No thematic group has a past meeting with minutes and attendance yet: %(tables)s."
 )
-DRAFTING_NOTE_MISSING = _("The drafting note is not filled.")
+SECTIONS_MISSING = _("Write the plan's sections still empty: %(sections)s.")
+MEASURE_MISSING = _("Add at least one measure.")
+ACTIONS_MISSING = _("Choose the priority action of these measures: %(measures)s.")
+LEADS_MISSING = _("Choose the lead organisation of these measures: %(measures)s.")
+FUNDING_MISSING = _("Give at least one funding line above 0 € to these measures: %(measures)s.")
+DATES_MISSING = _(
+    "Give the start and the end (not before the start) of these measures: %(measures)s."
+)
+INDICATORS_MISSING = _(
+    "Give at least one indicator with its baseline and target to these measures: %(measures)s."
+)
+# How many measures a message names before it counts the rest.
+_NAMED = 5
 BODY_MISSING = _("Say which body adopted the plan.")
 ACT_NUMBER_MISSING = _("Give the resolution's number.")
 ACT_DATE_MISSING = _("Give the resolution's date.")
@@ -58,11 +74,6 @@ ACT_BEFORE_ADHESION = _(
 SIGNED_ACT_MISSING = _("Attach the signed act as a PDF.")
 COMMENTS_MISSING = RETURN_WITHOUT_COMMENTS
 REASON_MISSING = _("Give the reason.")
-
-
-def _note_filled(plan, phase) -> bool:
-    text = PhaseNote.objects.filter(plan=plan, phase=phase).values_list("text", flat=True).first()
-    return bool(text and text.strip())
 
 
 def _assessment(plan, memo=None):
@@ -172,8 +183,94 @@ def tables_group_met(plan, memo=None, **inputs):
 TABLES_CHECKS = (tables_core_met, tables_group_met)
 
 
-def drafting_note_filled(plan, **inputs):
-    return None if _note_filled(plan, Phase.DRAFTING) else DRAFTING_NOTE_MISSING
+def _draft(plan, memo=None) -> dict:
+    """Return the draft's section texts and measures, each measure with whether it has a
+    funding line above 0 and an indicator with baseline and target; read once per run."""
+    memo = {} if memo is None else memo
+    if "draft" not in memo:
+        funded = FundingLine.objects.filter(measure=OuterRef("pk"), amount__gt=0)
+        measured = Indicator.objects.filter(
+            measure=OuterRef("pk"), baseline__isnull=False, target__isnull=False
+        )
+        memo["draft"] = {
+            "sections": dict(
+                PlanSection.objects.filter(plan_id=plan.pk).values_list("key", "text")
+            ),
+            "measures": list(
+                Measure.objects.filter(plan_id=plan.pk)
+                .annotate(funded=Exists(funded), measured=Exists(measured))
+                .only("pk", "title", "priority_action_id", "lead_id", "starts_on", "ends_on")
+                .order_by("pk")
+            ),
+        }
+    return memo["draft"]
+
+
+def _measures_named(measures) -> str:
+    """The measures' titles, the first few by name and the rest counted."""
+    names = [f"“{measure.title}”" for measure in measures[:_NAMED]]
+    rest = len(measures) - _NAMED
+    if rest > 0:
+        names.append(ngettext("and %(count)s more", "and %(count)s more", rest) % {"count": rest})
+    return ", ".join(names)
+
+
+def _measures_lacking(plan, memo, lacks, message):
+    measures = [measure for measure in _draft(plan, memo)["measures"] if lacks(measure)]
+    return message % {"measures": _measures_named(measures)} if measures else None
+
+
+def drafting_sections_filled(plan, memo=None, **inputs):
+    """Every section of the plan's text is written; the message names those still empty."""
+    texts = _draft(plan, memo)["sections"]
+    empty = [
+        f"“{label}”" for key, label in SectionKey.choices if not (texts.get(key) or "").strip()
+    ]
+    return SECTIONS_MISSING % {"sections": ", ".join(empty)} if empty else None
+
+
+def drafting_measure_given(plan, memo=None, **inputs):
+    return None if _draft(plan, memo)["measures"] else MEASURE_MISSING
+
+
+def drafting_actions_given(plan, memo=None, **inputs):
+    return _measures_lacking(
+        plan, memo, lambda measure: measure.priority_action_id is None, ACTIONS_MISSING
+    )
+
+
+def drafting_leads_given(plan, memo=None, **inputs):
+    return _measures_lacking(plan, memo, lambda measure: measure.lead_id is None, LEADS_MISSING)
+
+
+def drafting_funding_given(plan, memo=None, **inputs):
+    """Each measure has a funding line above 0 (a line of 0 € does not fund it)."""
+    return _measures_lacking(plan, memo, lambda measure: not measure.funded, FUNDING_MISSING)
+
+
+def drafting_dates_given(plan, memo=None, **inputs):
+    """Each measure has its start and end, the start not after the end."""
+
+    def lacks(measure):
+        start, end = measure.starts_on, measure.ends_on
+        return start is None or end is None or start > end
+
+    return _measures_lacking(plan, memo, lacks, DATES_MISSING)
+
+
+def drafting_indicators_given(plan, memo=None, **inputs):
+    return _measures_lacking(plan, memo, lambda measure: not measure.measured, INDICATORS_MISSING)
+
+
+DRAFTING_CHECKS = (
+    drafting_sections_filled,
+    drafting_measure_given,
+    drafting_actions_given,
+    drafting_leads_given,
+    drafting_funding_given,
+    drafting_dates_given,
+    drafting_indicators_given,
+)
 
 
 def _adoption(plan, memo=None):

@@ -1,9 +1,9 @@
 """What a plan's data was at a moment, and what changed between two moments.
 
 Read from django-simple-history's rows, so it works for any tracked model: the plan's own
-fields, and its child rows (today the phase notes; the step issues add assessments, tables,
-measures…, and many-to-many links through history-tracked through-models) registered in
-``CHILD_MODELS``. Nothing here writes.
+fields, and its child rows (the phase notes of plans drafted before the phases had their own
+data; assessments, tables, measures…, and many-to-many links through history-tracked
+through-models) registered in ``CHILD_MODELS``. Nothing here writes.
 """
 
 from dataclasses import dataclass, field
@@ -13,11 +13,17 @@ from django.utils import timezone
 from .models import (
     Adoption,
     Crop,
+    FundingLine,
+    Indicator,
+    Measure,
+    MeasurePartner,
     Meeting,
     MeetingAttendance,
     NeedsAssessment,
     PhaseNote,
     Plan,
+    PlanSection,
+    ReviewComment,
     Settlement,
     StakeholderTable,
     TableMember,
@@ -34,10 +40,16 @@ CHILD_MODELS = {
     "table_member": TableMember,
     "meeting": Meeting,
     "meeting_attendance": MeetingAttendance,
+    "plan_section": PlanSection,
+    "measure": Measure,
+    "measure_partner": MeasurePartner,
+    "funding_line": FundingLine,
+    "indicator": Indicator,
+    "review_comment": ReviewComment,
     "adoption": Adoption,
 }
 # Fields that change on every save and say nothing to a reader.
-_SKIPPED = {"id", "updated_at", "created_at", "plan", "assessment", "revision"}
+_SKIPPED = {"id", "updated_at", "created_at", "plan", "assessment", "measure", "review", "revision"}
 
 
 @dataclass
@@ -144,24 +156,3 @@ def plan_changes(*, plan: Plan, since, until=None, kinds=None) -> Changes:
         if found:
             result.children[kind] = found
     return result
-
-
-@dataclass(frozen=True)
-class NoteState:
-    """A phase note as it stood at a moment: its text, when and by whom it was last saved."""
-
-    text: str
-    saved_at: object
-    saved_by: object
-    version: int
-
-
-def note_as_of(*, plan: Plan, phase: str, at=None) -> NoteState | None:
-    """Return the phase's note as it stood at ``at`` (now by default), or None if none yet."""
-    rows = rows_as_of(PhaseNote, plan_id=plan.pk, at=at or timezone.now(), phase=phase)
-    if not rows:
-        return None
-    row = max(rows.values(), key=lambda r: (r.history_date, r.history_id))
-    return NoteState(
-        text=row.text, saved_at=row.history_date, saved_by=row.history_user, version=row.history_id
-    )

@@ -41,8 +41,6 @@ class PhaseSpec:
     check_title: str = ""
     # Shown on the work page above the editor: what the coordinators do in this phase.
     work_hint: str = ""
-    # Whether the phase's work is still its note (False: it has its own data and services).
-    has_note: bool = True
 
     @property
     def key(self) -> str:
@@ -84,7 +82,6 @@ PHASES: tuple[PhaseSpec, ...] = (
             "living conditions and the settlements. Save a draft at any time; submit when "
             "complete."
         ),
-        has_note=False,
     ),
     PhaseSpec(
         phase=Phase.TABLES,
@@ -101,7 +98,6 @@ PHASES: tuple[PhaseSpec, ...] = (
             "their members, and each meeting with its attendance and minutes. Everything is "
             "saved as you go; submit when the core table and a thematic group have met."
         ),
-        has_note=False,
     ),
     PhaseSpec(
         phase=Phase.DRAFTING,
@@ -113,11 +109,13 @@ PHASES: tuple[PhaseSpec, ...] = (
         approve=Plan.approve,
         send_back=Plan.request_changes,
         approval_takes_comments=True,
-        checks=(checks.drafting_note_filled,),
+        checks=checks.DRAFTING_CHECKS,
         work_title=_("Drafting"),
         check_title=_("Review the draft"),
         work_hint=_(
-            "Write the plan's sections and its measures, each with funding lines and indicators."
+            "Write the plan's sections and its measures, each with funding lines and "
+            "indicators. Everything is saved as you go; submit when the draft is complete: it "
+            "stays locked while the facilitators review it."
         ),
     ),
     PhaseSpec(
@@ -135,7 +133,6 @@ PHASES: tuple[PhaseSpec, ...] = (
             "date and the signed act as a PDF. Save a draft at any time; submit when the "
             "act is signed."
         ),
-        has_note=False,
     ),
 )
 

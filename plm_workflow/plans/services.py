@@ -13,17 +13,19 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_OPERATOR, changes, payload_of, record
 from plm_workflow.db import joined, lock_value
-from plm_workflow.limits import note_too_long, reason_too_long
+from plm_workflow.limits import reason_too_long
 
 from . import permissions, phases
 from .errors import PlanError
 from .models import (
     RETURN_WITHOUT_COMMENTS,
     Comune,
-    PhaseNote,
+    Measure,
     Plan,
     Review,
+    ReviewComment,
     ReviewDecision,
+    SectionKey,
 )
 from .registry import RegistryRow
 
@@ -149,12 +151,6 @@ def _apply(comune: Comune, row: RegistryRow) -> bool:
 NOT_FROM_STATE = _("This cannot be done while the plan is in the state “%(status)s”.")
 CONCURRENT_CHANGE = _(
     "Someone else changed this plan in the meantime: reload the page and try again."
-)
-PHASE_NOT_OPEN = _("The %(phase)s phase is not open: its note cannot be changed now.")
-PHASE_HAS_NO_NOTE = _("The %(phase)s phase has its own form: it takes no note.")
-STALE_NOTE = _(
-    "%(user)s changed this note on %(when)s while you were editing it: nothing was saved. "
-    "Their text is shown below; copy what you need from yours and save again."
 )
 
 
@@ -304,72 +300,6 @@ def _lock_status(plan: Plan) -> str:
     return lock_value(Plan, plan.pk, "status")
 
 
-def phase_note_save(
-    *, plan: Plan, phase: str, text: str, by, seen_version: int | None = None
-) -> PhaseNote:
-    """Write a phase's note (a coordinator of the plan, while the phase is open).
-
-    ``seen_version`` is the note's history id the editor was showing (0: no note yet; None:
-    do not check): a note changed since by someone else is not overwritten.
-    """
-    if not permissions.can_coordinate(plan, by):
-        raise PlanError.not_allowed()
-    spec = phases.spec_of(phase)
-    if not spec.has_note:
-        raise PlanError([PHASE_HAS_NO_NOTE % {"phase": spec.label}])
-    too_long = note_too_long(text)
-    if too_long:
-        raise PlanError([too_long])
-    with joined():  # every refusal comes before the write
-        # Read the status under lock: a phase closed meanwhile takes no more notes. The
-        # plan's lock serialises writers of its notes too.
-        if _lock_status(plan) != spec.status:
-            raise PlanError([PHASE_NOT_OPEN % {"phase": spec.label}])
-        note = PhaseNote.objects.filter(plan=plan, phase=spec.phase).first() or PhaseNote(
-            plan=plan, phase=spec.phase
-        )
-        if seen_version is not None:
-            _refuse_if_stale(note, seen_version)
-        if note.pk is not None and note.text == text:
-            return note  # nothing changed: no write, no event
-        old = note.text if note.pk is not None else None
-        note.text = text
-        note.full_clean()
-        note._history_user = by
-        note._change_reason = "phase note"
-        note.save()
-        record(
-            kind=EventKind.PHASE_NOTE_SAVED,
-            actor=by,
-            plan=plan,
-            payload=payload_of(
-                concerns={"plan": plan.pk, "phase_note": note.pk},
-                phase=spec.phase,
-                changes={"text": [old, text]},
-            ),
-        )
-    return note
-
-
-def note_version(note: PhaseNote | None) -> int:
-    """Return the version an editor shows: the id of the note's latest history row (0: none)."""
-    if note is None or note.pk is None:
-        return 0
-    latest = note.history.order_by("-history_id").values_list("history_id", flat=True).first()
-    return latest or 0
-
-
-def _refuse_if_stale(note: PhaseNote, seen_version: int) -> None:
-    latest = (
-        note.history.select_related("history_user").order_by("-history_id").first()
-        if note.pk is not None
-        else None
-    )
-    if (latest.history_id if latest is not None else 0) == seen_version:
-        return
-    raise StaleEdit([STALE_NOTE % last_saved(latest)])
-
-
 class StaleEdit(PlanError):
     """A save from a page that is out of date: someone else changed the data since."""
 
@@ -385,25 +315,19 @@ def last_saved(latest) -> dict:
     }
 
 
-def phase_work_submit(
-    *, plan: Plan, phase: str, by, text: str | None = None, seen_version: int | None = None
-) -> Plan:
+def phase_work_submit(*, plan: Plan, phase: str, by) -> Plan:
     """Hand the phase's work to the facilitators (a coordinator of the plan).
 
-    A phase whose work is its note saves ``text`` first; a phase with its own data has saved
-    it through its own service, in the same transaction. The checks of the transition that
-    will close the phase must pass now, so that nobody hands over work that cannot be
-    approved; a phase whose submission is a transition (the draft goes to review) runs it.
+    The phase's own service has saved its data, in the same transaction. The checks of the
+    transition that will close the phase must pass now, so that nobody hands over work that
+    cannot be approved; a phase whose submission is a transition (the draft goes to review)
+    runs it.
     All or nothing: a refusal keeps the data as it was.
     """
     if not permissions.can_coordinate(plan, by):
         raise PlanError.not_allowed()
     spec = phases.spec_of(phase)
     with transaction.atomic():
-        if text is not None or spec.has_note:
-            phase_note_save(
-                plan=plan, phase=spec.phase, text=text or "", by=by, seen_version=seen_version
-            )
         if spec.submit is not None:
             return _run(spec.submit, plan=plan, by=by)
         messages = phases.failing_messages(plan, spec.closing.__name__)
@@ -414,15 +338,54 @@ def phase_work_submit(
 
 # --- Reviews: the facilitators' decisions on each phase ---------------------------------------
 
+ITEM_UNKNOWN = _("A commented section or measure was not found on this plan: reload the page.")
+
+
+def _item_comments(plan: Plan, given: list[dict]) -> list[ReviewComment]:
+    """Return the unsaved comments on the draft's items (empty texts left out); refuse a
+    section or measure that is not the plan's, or a text over the limit."""
+    wanted = [entry for entry in given if (entry.get("text") or "").strip()]
+    measure_ids = {entry["measure"] for entry in wanted if entry.get("measure") is not None}
+    measures = Measure.objects.filter(plan=plan).in_bulk(measure_ids) if measure_ids else {}
+    found = []
+    for entry in wanted:
+        text = entry["text"].replace("\r\n", "\n").strip()
+        too_long = reason_too_long(text)
+        if too_long:
+            raise PlanError([too_long])
+        if entry.get("measure") is not None:
+            measure = measures.get(entry["measure"])
+            if measure is None:
+                raise PlanError([ITEM_UNKNOWN])
+            found.append(ReviewComment(measure=measure, subject=measure.title[:200], text=text))
+        elif entry.get("section") in SectionKey.values:
+            key = entry["section"]
+            found.append(ReviewComment(section=key, subject=str(SectionKey(key).label), text=text))
+        else:
+            raise PlanError([ITEM_UNKNOWN])
+    return found
+
+
 NOT_UNDER_REVIEW = _("The %(phase)s phase is not waiting for a decision now.")
 
 
-def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", by) -> Review:
+def review_decide(
+    *,
+    plan: Plan,
+    phase: str,
+    decision: str,
+    comments: str = "",
+    by,
+    item_comments: list[dict] | None = None,
+) -> Review:
     """Record a facilitator's decision on a phase and move the plan as it says.
 
     An approval runs the phase's transition (with its named checks); a return needs
     comments and leaves the plan in its state, unless the phase has a return transition
-    (the draft goes back to drafting). Decision and transition are saved together or not at all.
+    (the draft goes back to drafting). ``item_comments`` are optional comments on one
+    section (``{"section": key, "text": …}``) or measure (``{"measure": id, "text": …}``)
+    of the draft each, shown beside it. Decision, comments and transition are saved together
+    or not at all.
     """
     if not permissions.can_facilitate(plan, by):
         raise PlanError.not_allowed()
@@ -440,6 +403,7 @@ def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", 
         too_long = reason_too_long(comments)
         if too_long:
             raise PlanError([too_long])
+        items = _item_comments(plan, item_comments or [])
         review = Review(
             plan=plan,
             phase=spec.phase,
@@ -461,6 +425,11 @@ def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", 
         review._history_user = by
         review._change_reason = f"review: {decision}"
         review.save()
+        for item in items:
+            item.review = review
+            item._history_user = by
+            item._change_reason = "review: comment"
+            item.save()
         record(
             kind=EventKind.REVIEW_DECIDED,
             actor=by,
@@ -470,6 +439,23 @@ def review_decide(*, plan: Plan, phase: str, decision: str, comments: str = "", 
                 phase=spec.phase,
                 node=spec.check_node,
                 changes={"decision": [None, str(decision)], "round": [None, review.round]},
+                children=(
+                    {
+                        "review_comment": {
+                            "added": [
+                                {
+                                    "id": item.pk,
+                                    "section": item.section,
+                                    "measure_id": item.measure_id,
+                                    "text": item.text,
+                                }
+                                for item in items
+                            ]
+                        }
+                    }
+                    if items
+                    else None
+                ),
                 comments=comments or None,
             ),
         )

@@ -30,6 +30,18 @@ from .core import (
     Review,
     ReviewDecision,
 )
+from .drafting import (
+    Axis,
+    FundingLine,
+    FundingSource,
+    Indicator,
+    Measure,
+    MeasurePartner,
+    PlanSection,
+    PriorityAction,
+    ReviewComment,
+    SectionKey,
+)
 from .tables import (
     Meeting,
     MeetingAttendance,
@@ -42,6 +54,16 @@ from .tables import (
 )
 
 __all__ = [
+    "Axis",
+    "FundingLine",
+    "FundingSource",
+    "Indicator",
+    "Measure",
+    "MeasurePartner",
+    "PlanSection",
+    "PriorityAction",
+    "ReviewComment",
+    "SectionKey",
     "AdoptingBody",
     "Adoption",
     "Theme",
