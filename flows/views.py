@@ -352,6 +352,11 @@ class ProcessDetailView(generic.DetailView):
                 {"label": _("Thematic groups"), "value": counted["groups"]},
                 {"label": _("Meetings"), "value": counted["meetings"]},
             ]
+        if any(step.phase == Phase.DRAFTING for step in steps):
+            measures = plan.measures.count()
+            context["counts"].append({"label": _("Measures"), "value": measures})
+            if measures:
+                context["measures_csv_url"] = flow.reverse("measures_csv", args=[process.pk])
         if late_additions_open(plan, user):
             context["tables_late"] = _late_links(flow, process, context["sections"])
         if context["is_adopted"]:

@@ -4,7 +4,7 @@ from django.urls import path, reverse
 from django.views.generic import RedirectView
 from viewflow.workflow.flow import FlowViewset
 
-from . import views
+from . import exports, views
 from .steps import adoption as adoption_pages
 from .steps import tables as tables_pages
 
@@ -96,3 +96,10 @@ class PLMFlowViewset(FlowViewset):
         )
         view = view_class.as_view(flow_class=self._flow_class, viewset=self)
         return path(f"<id:process_pk>/{route}", view, name="publication")
+
+    # The plan's measures as CSV for Italian spreadsheets, from its page.
+
+    @property
+    def measures_csv_path(self):
+        view = exports.MeasuresCSVView.as_view(flow_class=self._flow_class, viewset=self)
+        return path("<id:process_pk>/measures.csv", view, name="measures_csv")

@@ -5,14 +5,21 @@ from plm_workflow.admin import ReadOnlyAdminMixin
 
 from .models import (
     Adoption,
+    Axis,
     Comune,
     Crop,
+    FundingLine,
+    Indicator,
+    Measure,
     Meeting,
     NeedsAssessment,
     Organisation,
     PhaseNote,
     Plan,
+    PlanSection,
+    PriorityAction,
     Review,
+    ReviewComment,
     Settlement,
     StakeholderTable,
 )
@@ -95,3 +102,53 @@ class AdoptionAdmin(ReadOnlyAdmin):
     list_display = ["plan", "body", "act_number", "act_date", "published_from"]
     list_filter = ["body"]
     list_select_related = ["plan__comune"]
+
+
+@admin.register(Axis)
+class AxisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Reference data, loaded by a migration from ``fixtures/priority_actions.json``."""
+
+    list_display = ["number", "code", "name_it", "name_en"]
+
+
+@admin.register(PriorityAction)
+class PriorityActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Reference data, loaded by a migration from ``fixtures/priority_actions.json``."""
+
+    list_display = ["number", "code", "name_it", "axis"]
+    list_filter = ["axis"]
+    list_select_related = ["axis"]
+
+
+@admin.register(PlanSection)
+class PlanSectionAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "key", "revision"]
+    list_filter = ["key"]
+    list_select_related = ["plan__comune"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(ReadOnlyAdmin):
+    list_display = ["title", "plan", "priority_action", "lead", "starts_on", "ends_on"]
+    list_filter = ["priority_action"]
+    search_fields = ["title", "plan__comune__name"]
+    list_select_related = ["plan__comune", "priority_action", "lead"]
+
+
+@admin.register(FundingLine)
+class FundingLineAdmin(ReadOnlyAdmin):
+    list_display = ["measure", "source", "amount", "cup"]
+    list_filter = ["source"]
+    list_select_related = ["measure__plan__comune"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ReadOnlyAdmin):
+    list_display = ["name", "measure", "unit", "baseline", "target", "target_date"]
+    list_select_related = ["measure__plan__comune"]
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(ReadOnlyAdmin):
+    list_display = ["review", "subject", "section", "measure"]
+    list_select_related = ["review__plan__comune", "measure"]

@@ -272,3 +272,21 @@ def draft_submit(*, plan: Plan, by) -> Plan:
     with transaction.atomic():
         work_held(plan=plan, spec=SPEC, by=by)
         return phase_work_submit(plan=plan, phase=SPEC.phase, by=by)
+
+
+# --- The measures' CSV ---------------------------------------------------------------------------
+
+
+def measures_export_record(*, plan: Plan, by, rows: int, measures: int) -> None:
+    """Record that ``by`` downloaded the plan's measures as CSV (anyone who may see the plan)."""
+    with transaction.atomic():
+        record(
+            kind=EventKind.MEASURES_EXPORTED,
+            actor=by,
+            plan=plan,
+            payload=payload_of(
+                concerns={"plan": plan.pk},
+                phase=SPEC.phase,
+                changes={"rows": [None, rows], "measures": [None, measures]},
+            ),
+        )
