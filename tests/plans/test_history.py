@@ -1,24 +1,42 @@
 """The change helper: what changed in a plan's data between two moments, from history."""
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from flows.flows import PLMFlow
+from flows.services import task_claim
 from plm_workflow.plans.history import plan_changes, rows_as_of
 from plm_workflow.plans.models import (
     Crop,
     Meeting,
     MeetingAttendance,
     Organisation,
-    Phase,
-    PhaseNote,
+    PlanSection,
     PlanStatus,
+    SectionKey,
     TableMember,
 )
-from plm_workflow.plans.services import phase_note_save, plan_suspend
+from plm_workflow.plans.services import plan_suspend
+from plm_workflow.steps.drafting import measure_save, sections_save
 from tests import assessments, tables
 from tests.factories import ComuneFactory
+from tests.flows.helpers import open_task
 
 pytestmark = pytest.mark.django_db
+
+CONTEXT = SectionKey.CONTEXT
+
+
+@pytest.fixture
+def drafting(drafting_plan, coordinator):
+    """A plan at its drafting, the draft's task held by ``coordinator`` (as its page does)."""
+    drafting_plan.refresh_from_db()
+    with PLMFlow.lock(drafting_plan.process.pk), transaction.atomic():
+        task = open_task(drafting_plan)
+        task.process = drafting_plan.process
+        task_claim(activation=task.flow_task.activation_class(task), by=coordinator)
+    return drafting_plan
 
 
 def test_nothing_changed_between_two_moments_with_no_write(plan):
@@ -39,24 +57,24 @@ def test_the_plans_own_fields_old_and_new(plan, lead):
     assert found.children == {}
 
 
-def test_child_rows_added_changed_and_removed(plan, drive, coordinator):
-    drive(plan, PlanStatus.DRAFTING)
+def test_child_rows_added_changed_and_removed(drafting, coordinator):
+    plan = drafting
     start = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Uno.", by=coordinator)
-    note = PhaseNote.objects.get(plan=plan)
+    sections_save(plan=plan, by=coordinator, texts={CONTEXT: "Uno."})
+    section = PlanSection.objects.get(plan=plan)
     middle = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Due.", by=coordinator)
+    sections_save(plan=plan, by=coordinator, texts={CONTEXT: "Due."})
 
     assert plan_changes(plan=plan, since=start).children == {
-        "phase_note": {"added": [{"id": note.pk, "phase": "drafting", "text": "Due."}]}
+        "plan_section": {"added": [{"id": section.pk, "key": "context", "text": "Due."}]}
     }
     assert plan_changes(plan=plan, since=middle).children == {
-        "phase_note": {"changed": [{"id": note.pk, "changes": {"text": ["Uno.", "Due."]}}]}
+        "plan_section": {"changed": [{"id": section.pk, "changes": {"text": ["Uno.", "Due."]}}]}
     }
-    later, note_id = timezone.now(), note.pk
-    note.delete()  # no service deletes a note; history still tells
+    later, section_id = timezone.now(), section.pk
+    section.delete()  # no service deletes a section; history still tells
     assert plan_changes(plan=plan, since=later).children == {
-        "phase_note": {"removed": [{"id": note_id, "phase": "drafting", "text": "Due."}]}
+        "plan_section": {"removed": [{"id": section_id, "key": "context", "text": "Due."}]}
     }
 
 
@@ -173,14 +191,15 @@ def test_a_removed_table_takes_its_members_meetings_and_attendance_with_it(plan,
     }
 
 
-def test_kinds_narrow_the_child_rows(plan, drive, coordinator):
-    drive(plan, PlanStatus.DRAFTING)
+def test_kinds_narrow_the_child_rows(drafting, coordinator):
     start = timezone.now()
-    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Uno.", by=coordinator)
+    sections_save(plan=drafting, by=coordinator, texts={CONTEXT: "Uno."})
+    measure_save(plan=drafting, by=coordinator, fields={"title": "Foresteria"})
 
-    assert plan_changes(plan=plan, since=start, kinds=[]).children == {}
-    assert set(plan_changes(plan=plan, since=start, kinds=["phase_note"]).children) == {
-        "phase_note"
+    assert set(plan_changes(plan=drafting, since=start).children) == {"plan_section", "measure"}
+    assert plan_changes(plan=drafting, since=start, kinds=[]).children == {}
+    assert set(plan_changes(plan=drafting, since=start, kinds=["plan_section"]).children) == {
+        "plan_section"
     }
 
 
