@@ -1,25 +1,29 @@
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils.translation import ngettext
 from django_fsm import has_transition_perm
 
-from plm_workflow.plans import checks, phases
+from flows.flows import PLMFlow
+from flows.services import task_claim
+from plm_workflow.plans import checks
 from plm_workflow.plans.errors import NOT_ALLOWED, PlanError
 from plm_workflow.plans.models import (
     ACTIVE_STATES,
     FINAL_STATES,
     NON_FINAL_STATES,
     ONE_OPEN_PLAN_PER_COMUNE,
+    FundingLine,
+    Indicator,
+    Measure,
     Phase,
-    PhaseNote,
     Plan,
+    PlanSection,
     PlanStatus,
+    SectionKey,
 )
 from plm_workflow.plans.services import (
     CONCURRENT_CHANGE,
     NOT_FROM_STATE,
-    PHASE_HAS_NO_NOTE,
-    PHASE_NOT_OPEN,
-    phase_note_save,
     plan_adopt,
     plan_approve,
     plan_complete_assessment,
@@ -30,8 +34,11 @@ from plm_workflow.plans.services import (
     plan_suspend,
     plan_withdraw,
 )
-from tests import adoptions, assessments, tables
-from tests.factories import UserFactory
+from plm_workflow.steps.drafting import sections_save
+from plm_workflow.steps.guard import NOT_OPEN, SUBMITTED
+from tests import adoptions, assessments, drafts, tables
+from tests.factories import UserFactory, plan_step
+from tests.flows.helpers import open_task
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +83,8 @@ ALL_STATES = list(PlanStatus)
 
 
 def _fill_notes(plan, coordinator):
-    """Give the open phase its work: the assessment's, the tables' or the adoption's data, or
-    the drafting note."""
+    """Give the open phase its work: the assessment's, the tables', the draft's or the
+    adoption's data."""
     if plan.status == S.NEEDS_ASSESSMENT:
         assessments.fill(plan)
     elif plan.status == S.STAKEHOLDER_TABLES:
@@ -85,7 +92,7 @@ def _fill_notes(plan, coordinator):
     elif plan.status == S.ADOPTION:
         adoptions.fill(plan, coordinator)
     elif plan.status == S.DRAFTING:
-        phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Compilato.", by=coordinator)
+        drafts.fill(plan, coordinator)
 
 
 def _history(plan):
@@ -197,7 +204,6 @@ def test_transition_permissions_follow_the_roles(plan, drive, coordinator, facil
 @pytest.mark.parametrize(
     ("state", "name", "message"),
     [
-        (S.DRAFTING, "submit_for_review", checks.DRAFTING_NOTE_MISSING),
         (S.REVIEW, "request_changes", checks.COMMENTS_MISSING),
         (S.DRAFTING, "suspend", checks.REASON_MISSING),
         (S.DRAFTING, "withdraw", checks.REASON_MISSING),
@@ -274,6 +280,98 @@ def test_tables_not_set_up_fail_both_checks_at_once(plan, drive, facilitator):
     plan.refresh_from_db()
     assert plan.status == S.STAKEHOLDER_TABLES
     assert _history(plan) == before
+
+
+def _emptied(section):
+    return lambda measure: PlanSection.objects.filter(key=section).update(text="  ")
+
+
+# check → (its message, what a complete draft loses so that only this check fails)
+DRAFT_FAILING_ALONE = {
+    "drafting_sections_filled": (
+        lambda: checks.SECTIONS_MISSING % {"sections": f"“{SectionKey.MONITORING.label}”"},
+        _emptied(SectionKey.MONITORING),
+    ),
+    "drafting_measure_given": (
+        lambda: checks.MEASURE_MISSING,
+        lambda measure: Measure.objects.filter(pk=measure.pk).delete(),
+    ),
+    "drafting_actions_given": (
+        lambda: checks.ACTIONS_MISSING % {"measures": "“Foresteria stagionale”"},
+        lambda measure: Measure.objects.filter(pk=measure.pk).update(priority_action=None),
+    ),
+    "drafting_leads_given": (
+        lambda: checks.LEADS_MISSING % {"measures": "“Foresteria stagionale”"},
+        lambda measure: Measure.objects.filter(pk=measure.pk).update(lead=None),
+    ),
+    "drafting_funding_given": (  # a line of 0 € funds nothing
+        lambda: checks.FUNDING_MISSING % {"measures": "“Foresteria stagionale”"},
+        lambda measure: FundingLine.objects.filter(measure=measure).update(amount=0),
+    ),
+    "drafting_dates_given": (  # the end before the start
+        lambda: checks.DATES_MISSING % {"measures": "“Foresteria stagionale”"},
+        lambda measure: Measure.objects.filter(pk=measure.pk).update(
+            ends_on=measure.starts_on.replace(year=measure.starts_on.year - 1)
+        ),
+    ),
+    "drafting_indicators_given": (  # an indicator with no target measures nothing
+        lambda: checks.INDICATORS_MISSING % {"measures": "“Foresteria stagionale”"},
+        lambda measure: Indicator.objects.filter(measure=measure).update(target=None),
+    ),
+}
+
+
+def test_every_check_of_the_draft_is_tried_by_a_case():
+    assert [check.__name__ for check in checks.DRAFTING_CHECKS] == list(DRAFT_FAILING_ALONE)
+
+
+@pytest.mark.parametrize("check", list(DRAFT_FAILING_ALONE))
+def test_each_draft_check_failing_alone_shows_its_message(check, plan, drive, coordinator):
+    message, lose = DRAFT_FAILING_ALONE[check]
+    drive(plan, S.DRAFTING)
+    lose(drafts.fill(plan, coordinator))
+    before = _history(plan)
+
+    with pytest.raises(PlanError) as refused:
+        plan_submit_for_review(plan=plan, by=coordinator)
+
+    assert refused.value.messages == [str(message())]
+    plan.refresh_from_db()
+    assert plan.status == S.DRAFTING
+    assert _history(plan) == before
+
+
+def test_a_draft_not_started_fails_each_check_of_what_it_lacks_at_once(plan, drive, coordinator):
+    drive(plan, S.DRAFTING)
+    before = _history(plan)
+
+    with pytest.raises(PlanError) as refused:
+        plan_submit_for_review(plan=plan, by=coordinator)
+
+    every_section = ", ".join(f"“{label}”" for _key, label in SectionKey.choices)
+    assert refused.value.messages == [
+        str(checks.SECTIONS_MISSING) % {"sections": every_section},
+        str(checks.MEASURE_MISSING),
+    ]
+    plan.refresh_from_db()
+    assert plan.status == S.DRAFTING
+    assert _history(plan) == before
+
+
+def test_a_message_names_five_measures_and_counts_the_rest(plan, drive, coordinator):
+    drive(plan, S.DRAFTING)
+    first = drafts.fill(plan, coordinator)  # complete: not named
+    for number in range(2, 9):
+        Measure.objects.create(plan=plan, title=f"Misura {number}", lead=first.lead)
+    named = ", ".join(f"“Misura {number}”" for number in range(2, 7))
+    rest = ngettext("and %(count)s more", "and %(count)s more", 2) % {"count": 2}
+
+    with pytest.raises(PlanError) as refused:
+        plan_submit_for_review(plan=plan, by=coordinator)
+
+    assert str(checks.ACTIONS_MISSING % {"measures": f"{named}, {rest}"}) in (
+        refused.value.messages
+    )
 
 
 def test_settlements_are_stated_by_none_known_as_well_as_by_a_list(plan, facilitator):
@@ -397,34 +495,59 @@ def test_a_stale_copy_of_the_plan_gets_the_concurrency_message(plan, drive, faci
     assert stale.status == S.ADOPTION  # reloaded, not left half-changed
 
 
-def test_a_phase_note_is_written_only_by_a_coordinator_while_its_phase_is_open(
-    plan, drive, coordinator, facilitator
-):
-    with pytest.raises(PlanError) as refused:  # the plan is still at its assessment
-        phase_note_save(plan=plan, phase=Phase.DRAFTING, text="x", by=coordinator)
-    assert refused.value.messages == [str(PHASE_NOT_OPEN) % {"phase": Phase.DRAFTING.label}]
-    assert not PhaseNote.objects.filter(plan=plan).exists()
+def _take_draft(plan, person):
+    """Take the plan's draft task on as ``person``, as its page does."""
+    plan.refresh_from_db()
+    with PLMFlow.lock(plan.process.pk), transaction.atomic():
+        task = open_task(plan)
+        task.process = plan.process
+        task_claim(activation=task.flow_task.activation_class(task), by=person)
 
-    drive(plan, S.DRAFTING)
+
+def test_the_draft_is_written_only_by_its_coordinator_while_drafting_is_open(
+    tables_plan, coordinator, facilitator
+):
+    context = {SectionKey.CONTEXT: "x"}
+    with pytest.raises(PlanError) as refused:  # the plan is still at its tables
+        sections_save(plan=tables_plan, by=coordinator, texts=context)
+    assert refused.value.messages == [str(NOT_OPEN) % {"phase": Phase.DRAFTING.label}]
+    assert not PlanSection.objects.filter(plan=tables_plan).exists()
+
+    plan_step(tables_plan, by=coordinator)
+    plan_step(tables_plan, by=facilitator, decision="approved")
+    _take_draft(tables_plan, coordinator)
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.DRAFTING, text="x", by=facilitator)
+        sections_save(plan=tables_plan, by=facilitator, texts=context)
     assert refused.value.forbidden
 
-    note = phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Bozza", by=coordinator)
-    again = phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Rivista", by=coordinator)
-    assert note.pk == again.pk
-    assert [h.text for h in again.history.order_by("history_id")] == ["Bozza", "Rivista"]
+    first = sections_save(plan=tables_plan, by=coordinator, texts={SectionKey.CONTEXT: "Bozza"})
+    again = sections_save(plan=tables_plan, by=coordinator, texts={SectionKey.CONTEXT: "Rivista"})
+    section = again[SectionKey.CONTEXT]
+    assert section.pk == first[SectionKey.CONTEXT].pk
+    assert [h.text for h in section.history.order_by("history_id")] == ["Bozza", "Rivista"]
 
 
-@pytest.mark.parametrize("phase", [Phase.ASSESSMENT, Phase.TABLES, Phase.ADOPTION])
-def test_a_phase_with_its_own_data_takes_no_note(phase, plan, drive, coordinator):
-    drive(plan, phases.spec_of(phase).status)
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        (S.NEEDS_ASSESSMENT, NOT_OPEN),
+        (S.STAKEHOLDER_TABLES, NOT_OPEN),
+        (S.REVIEW, SUBMITTED),
+        (S.ADOPTION, SUBMITTED),
+        (S.ADOPTED, SUBMITTED),
+        (S.SUSPENDED, NOT_OPEN),
+        (S.WITHDRAWN, NOT_OPEN),
+    ],
+)
+def test_the_draft_cannot_change_outside_drafting(state, message, plan, drive, coordinator):
+    drive(plan, state)
+    before = dict(PlanSection.objects.filter(plan=plan).values_list("key", "text"))
 
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=phase, text="Rilevazione", by=coordinator)
+        sections_save(plan=plan, by=coordinator, texts={SectionKey.CONTEXT: "Riscritto."})
 
-    assert refused.value.messages == [str(PHASE_HAS_NO_NOTE) % {"phase": phase.label}]
-    assert not PhaseNote.objects.filter(plan=plan, phase=phase).exists()
+    assert refused.value.messages == [str(message) % {"phase": Phase.DRAFTING.label}]
+    assert dict(PlanSection.objects.filter(plan=plan).values_list("key", "text")) == before
 
 
 def test_a_launch_names_every_fault_of_its_people(comune, launch, coordinator, facilitator):
