@@ -44,6 +44,7 @@ from plm_workflow.plans.services import StaleEdit
 from plm_workflow.steps import tables as service
 from plm_workflow.web import FLOW_BUSY
 
+from ..content import step_of
 from ..selectors import processes_visible_to
 from ..tables_content import editor_rows, late_additions_open
 from ..views import process_url
@@ -177,7 +178,7 @@ class WorkView(_TaskPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        step = base.step_of(self.request.activation.task)
+        step = step_of(self.request.activation.task)
         rows = editor_rows(self.plan)
         for organisation in rows.organisations:
             organisation.edit_url = self.node_url("page_organisation", organisation.pk)

@@ -21,6 +21,7 @@ from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Adoption, DocumentKind, Phase, Plan, PlanStatus
 from plm_workflow.plans.services import StaleEdit, phase_work_submit
 
+from . import rows
 from .guard import work_held
 
 SPEC = phases.spec_of(Phase.ADOPTION)
@@ -47,10 +48,6 @@ def _clean(row) -> None:
         raise PlanError([str(message) for message in error.messages]) from None
 
 
-def _values(row, names) -> dict:
-    return {name: getattr(row, name) for name in names}
-
-
 def _file_problems(signed_act_upload, uploads) -> list[str]:
     """Return why the signed act or an annex cannot be stored (each file's own refusal)."""
     problems = []
@@ -59,13 +56,6 @@ def _file_problems(signed_act_upload, uploads) -> list[str]:
     for upload in uploads:
         problems += pdf_problems(upload, DocumentKind.ADOPTION_ANNEX)
     return problems
-
-
-def _save(row, by, reason) -> None:
-    row.revision += 1
-    row._history_user = by
-    row._change_reason = reason
-    row.save()
 
 
 def adoption_save(
@@ -91,13 +81,13 @@ def adoption_save(
         current = adoption.revision
         if seen_version is not None and current != seen_version:
             raise StaleEdit([STALE])
-        before = _values(adoption, ACT_FIELDS) if adoption.pk else {}
+        before = rows.values(adoption, ACT_FIELDS) if adoption.pk else {}
         for name in ACT_FIELDS:
             if name in fields:
                 value = fields[name]
                 setattr(adoption, name, value.strip() if isinstance(value, str) else value)
         _clean(adoption)
-        after = _values(adoption, ACT_FIELDS)
+        after = rows.values(adoption, ACT_FIELDS)
         if before:
             changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
         else:
@@ -121,7 +111,7 @@ def adoption_save(
             document_store(plan=plan, kind=DocumentKind.ADOPTION_ANNEX, upload=upload, by=by)
             for upload in uploads
         ]
-        _save(adoption, by, "adoption act")
+        rows.save_row(adoption, by, "adoption act")
         record(
             kind=EventKind.ADOPTION_SAVED,
             actor=by,
@@ -186,7 +176,7 @@ def publication_record(
         correcting = adoption.is_published
         if correcting and not reason:
             raise PlanError([CORRECTION_NEEDS_REASON])
-        before = _values(adoption, PUBLICATION_FIELDS)
+        before = rows.values(adoption, PUBLICATION_FIELDS)
         for name in PUBLICATION_FIELDS:
             if name in fields:
                 value = fields[name]
@@ -196,12 +186,12 @@ def publication_record(
         _clean(adoption)
         changes = {
             k: [before[k], v]
-            for k, v in _values(adoption, PUBLICATION_FIELDS).items()
+            for k, v in rows.values(adoption, PUBLICATION_FIELDS).items()
             if before[k] != v
         }
         if not changes:
             return adoption
-        _save(adoption, by, f"publication: {reason}" if reason else "publication")
+        rows.save_row(adoption, by, f"publication: {reason}" if reason else "publication")
         record(
             kind=EventKind.PUBLICATION_CORRECTED if correcting else EventKind.PUBLICATION_RECORDED,
             actor=by,

@@ -6,10 +6,8 @@ row without is new; an existing row left out is removed). Only what changed is w
 one event records it, old → new, with the rows added, removed and changed.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import payload_of, record
@@ -27,6 +25,7 @@ from plm_workflow.plans.models import (
 from plm_workflow.plans.models.assessment import NONE_KNOWN_AND_LISTED
 from plm_workflow.plans.services import StaleEdit, last_saved, phase_work_submit
 
+from . import rows
 from .guard import work_held
 
 # What an editor may set, per model (everything else is the service's).
@@ -74,7 +73,7 @@ ALREADY_STARTED = _(
     "empty one."
 )
 NOTHING_TO_COPY = _("This comune has no adopted plan whose assessment could be copied.")
-ROW_PROBLEM = _("%(row)s %(number)s: %(message)s")
+ROW_PROBLEM = rows.ROW_PROBLEM
 SPEC = phases.spec_of(Phase.ASSESSMENT)
 _REASON = "needs assessment"
 _ROW_MODELS = {"crop": (Crop, CROP_FIELDS), "settlement": (Settlement, SETTLEMENT_FIELDS)}
@@ -117,11 +116,11 @@ def assessment_save(
         # A new assessment is compared with the model's defaults: only what was given counts
         # (a field left empty is no change), each recorded from None as the copy records it.
         new = assessment.pk is None
-        before = _row_values(assessment, ASSESSMENT_FIELDS)
+        before = rows.values(assessment, ASSESSMENT_FIELDS)
         for name in ASSESSMENT_FIELDS:
             if name in fields:
                 setattr(assessment, name, fields[name])
-        problems = _problems(assessment, exclude=["plan", "copied_from"])
+        problems = rows.problems_of(assessment, exclude=["plan", "copied_from"])
         crop_rows, crop_problems = _rows(assessment, Crop, CROP_FIELDS, crops, _("Crop"))
         settlement_rows, settlement_problems = _rows(
             assessment, Settlement, SETTLEMENT_FIELDS, settlements, _("Settlement")
@@ -131,7 +130,7 @@ def assessment_save(
             problems.append(str(NONE_KNOWN_AND_LISTED))
         if problems:
             raise PlanError(problems)
-        after = _row_values(assessment, ASSESSMENT_FIELDS)
+        after = rows.values(assessment, ASSESSMENT_FIELDS)
         field_changes = {
             name: [None if new else before[name], after[name]]
             for name in ASSESSMENT_FIELDS
@@ -139,10 +138,14 @@ def assessment_save(
         }
         # Read before the writes: a removed row loses its id when deleted.
         children = {
-            kind: (rows, found)
-            for kind, rows, found in (
-                ("crop", crop_rows, _row_changes(crop_rows, CROP_FIELDS)),
-                ("settlement", settlement_rows, _row_changes(settlement_rows, SETTLEMENT_FIELDS)),
+            kind: (matched, found)
+            for kind, matched, found in (
+                ("crop", crop_rows, rows.row_changes(crop_rows, CROP_FIELDS)),
+                (
+                    "settlement",
+                    settlement_rows,
+                    rows.row_changes(settlement_rows, SETTLEMENT_FIELDS),
+                ),
             )
             if found
         }
@@ -152,11 +155,9 @@ def assessment_save(
             return assessment
         assessment.revision += 1
         _save(assessment, by, "needs assessment")
-        for kind, (rows, found) in children.items():
+        for kind, (matched, found) in children.items():
             model, names = _ROW_MODELS[kind]
-            _write_rows(model, rows, assessment, by, names)
-            for entry, row in zip(found.get("added", []), rows["new"], strict=True):
-                entry["id"] = row.pk
+            _write_rows(model, matched, assessment, by, names, found)
         record(
             kind=EventKind.ASSESSMENT_SAVED,
             actor=by,
@@ -166,7 +167,7 @@ def assessment_save(
                 phase=SPEC.phase,
                 node=SPEC.work_node,
                 changes=field_changes or None,
-                children={kind: found for kind, (rows, found) in children.items()} or None,
+                children={kind: found for kind, (_matched, found) in children.items()} or None,
             ),
         )
     return assessment
@@ -218,13 +219,13 @@ def assessment_copy_previous(*, plan: Plan, by) -> NeedsAssessment:
             ("crop", Crop, CROP_FIELDS),
             ("settlement", Settlement, SETTLEMENT_FIELDS),
         ):
-            rows = []
+            copied = []
             for original in model.objects.filter(assessment=source).order_by("pk"):
                 row = model(assessment=assessment, **{n: getattr(original, n) for n in names})
                 _save(row, by, "needs assessment: copied from the last cycle")
-                rows.append({"id": row.pk, "copy_of": original.pk})
-            if rows:
-                copies[kind] = {"added": rows}
+                copied.append({"id": row.pk, "copy_of": original.pk})
+            if copied:
+                copies[kind] = {"added": copied}
         record(
             kind=EventKind.ASSESSMENT_COPIED,
             actor=by,
@@ -240,7 +241,7 @@ def assessment_copy_previous(*, plan: Plan, by) -> NeedsAssessment:
                 node=SPEC.work_node,
                 changes={
                     name: [None, value]
-                    for name, value in _row_values(assessment, ASSESSMENT_FIELDS).items()
+                    for name, value in rows.values(assessment, ASSESSMENT_FIELDS).items()
                     if value not in (None, "", [], False)
                 },
                 children=copies or None,
@@ -252,105 +253,28 @@ def assessment_copy_previous(*, plan: Plan, by) -> NeedsAssessment:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _row_values(row, names) -> dict:
-    return {name: getattr(row, name) for name in names}
-
-
-def _problems(row, *, exclude, label=None, number=None) -> list[str]:
-    try:
-        row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        messages = [str(message) for message in error.messages]
-        if label is not None:
-            return [
-                str(ROW_PROBLEM % {"row": label, "number": number, "message": m}) for m in messages
-            ]
-        return messages
-    return []
-
-
 def _rows(assessment, model, names, given: list[dict], label) -> tuple[dict, list[str]]:
-    """Match the given rows with the stored ones: ``kept`` (new and updated), ``new``,
-    ``updated`` (with their old values), ``removed``; and the problems found."""
-    stored = (
-        {row.pk: row for row in model.objects.filter(assessment=assessment)}
-        if assessment.pk
-        else {}
+    """Match the given rows with the assessment's stored ones (``rows.match_rows``)."""
+    return rows.match_rows(
+        assessment, model, "assessment", names, given, label, unknown=ROW_UNKNOWN
     )
-    result = {"kept": [], "new": [], "updated": [], "removed": []}
-    problems, seen = [], set()
-    for number, values in enumerate(given, start=1):
-        pk = values.get("id")
-        if pk is not None:
-            row = stored.get(pk)
-            if row is None or pk in seen:
-                raise PlanError([ROW_UNKNOWN])
-            seen.add(pk)
-            old = _row_values(row, names)
-        else:
-            row, old = model(), None
-        for name in names:
-            if name in values:
-                setattr(row, name, values[name])
-        problems += _problems(row, exclude=["assessment"], label=label, number=number)
-        result["kept"].append(row)
-        if old is None:
-            result["new"].append(row)
-        elif old != _row_values(row, names):
-            result["updated"].append((row, old))
-    result["removed"] = [row for pk, row in stored.items() if pk not in seen]
-    return result, problems
 
 
-def _row_changes(rows: dict, names) -> dict:
-    found = {}
-    added = [{"id": None, **_row_values(row, names)} for row in rows["new"]]
-    removed = [{"id": row.pk, **_row_values(row, names)} for row in rows["removed"]]
-    changed = [
-        {
-            "id": row.pk,
-            "changes": {
-                name: [old[name], getattr(row, name)]
-                for name in names
-                if old[name] != getattr(row, name)
-            },
-        }
-        for row, old in rows["updated"]
-    ]
-    for part, entries in (("added", added), ("removed", removed), ("changed", changed)):
-        if entries:
-            found[part] = entries
-    return found
-
-
-def _write_rows(model, rows: dict, assessment, by, names) -> None:
-    """Write the rows' changes: new and changed rows in bulk (a few queries however many),
-    removed ones one by one (each with its history row naming ``by``)."""
-    for row in rows["removed"]:
-        row._history_user = by
-        row.delete()
-    for row in rows["new"]:
-        row.assessment = assessment
-    if rows["new"]:
-        created = bulk_create_with_history(
-            rows["new"], model, default_user=by, default_change_reason=_REASON
-        )
-        for row, saved in zip(rows["new"], created, strict=True):
-            row.pk = saved.pk
-    if rows["updated"]:
-        bulk_update_with_history(
-            [row for row, _old in rows["updated"]],
-            model,
-            fields=list(names),
-            default_user=by,
-            default_change_reason=_REASON,
-        )
+def _write_rows(model, matched: dict, assessment, by, names, found) -> None:
+    rows.write_rows(
+        model,
+        matched,
+        parent=assessment,
+        parent_field="assessment",
+        by=by,
+        names=names,
+        reason=_REASON,
+        found=found,
+    )
 
 
 def _save(row, by, reason) -> None:
-    row._history_user = by
-    row._change_reason = reason
-    row.save()
+    rows.save_row(row, by, reason, bump=False)
 
 
 def _refuse_if_stale(assessment: NeedsAssessment | None, seen_version: int) -> None:

@@ -43,7 +43,9 @@ def problems_of(row, *, exclude, label=None, number=None) -> list[str]:
     return []
 
 
-def match_rows(parent, model, parent_field: str, names, given: list[dict], label):
+def match_rows(
+    parent, model, parent_field: str, names, given: list[dict], label, unknown=ROW_UNKNOWN
+):
     """Match the given rows with the stored children of ``parent``.
 
     Return ``({"kept", "new", "updated" (row, old values), "removed"}, problems)``. An ``id``
@@ -59,7 +61,7 @@ def match_rows(parent, model, parent_field: str, names, given: list[dict], label
         if pk is not None:
             row = stored.get(pk)
             if row is None or pk in seen:
-                raise PlanError([ROW_UNKNOWN])
+                raise PlanError([unknown])
             seen.add(pk)
             old = values(row, names)
         else:

@@ -36,6 +36,7 @@ from plm_workflow.plans.models.tables import (
 )
 from plm_workflow.plans.services import StaleEdit, phase_work_submit
 
+from . import rows
 from .guard import work_held
 
 SPEC = phases.spec_of(Phase.TABLES)
@@ -63,7 +64,7 @@ MEETING_FIELDS = (
 )
 
 NOT_FOUND = _("This row was not found on this plan: reload the page and try again.")
-OTHER_COMUNE = _("Choose among this comune's organisations.")
+OTHER_COMUNE = rows.OTHER_COMUNE
 LATE_ONLY_ADDITIONS = _(
     "During drafting the tables stay as approved: you may add organisations and meetings, and "
     "add minutes and attendance to a meeting that has none."
@@ -109,17 +110,6 @@ def _mode(*, plan: Plan, by, late_ok: bool) -> str:
         return _LATE
 
 
-def _values(row, names) -> dict:
-    return {name: getattr(row, name) for name in names}
-
-
-def _diff(before: dict, after: dict) -> dict:
-    """Fields old → new; for a new row (``before`` empty) only those given."""
-    if not before:
-        return {k: [None, v] for k, v in after.items() if v not in (None, "")}
-    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
-
-
 def _check_version(row, seen_version) -> None:
     if row.pk is not None and seen_version is not None and row.revision != seen_version:
         raise StaleEdit([STALE % {"name": str(row)}])
@@ -132,45 +122,8 @@ def _clean(row, *, exclude) -> None:
         raise PlanError([str(message) for message in error.messages]) from None
 
 
-def _save(row, by, reason) -> None:
-    row.revision += 1
-    row._history_user = by
-    row._change_reason = reason
-    row.save()
-
-
 def _of_comune(plan, ids) -> list[Organisation]:
-    """Return the organisations ``ids`` names, all of the plan's comune; else refuse."""
-    ids = list(dict.fromkeys(ids))
-    found = list(Organisation.objects.filter(comune_id=plan.comune_id, pk__in=ids))
-    if len(found) != len(ids):
-        raise PlanError([OTHER_COMUNE])
-    return sorted(found, key=lambda organisation: organisation.pk)
-
-
-def _sync_links(model, owner_field, owner, wanted: list, by) -> dict:
-    """Make ``owner``'s links (members, attendance) exactly ``wanted``; return what changed."""
-    current = {
-        link.organisation_id: link
-        for link in model.objects.filter(**{owner_field: owner}).order_by("pk")
-    }
-    wanted_ids = [organisation.pk for organisation in wanted]
-    removed = [pk for pk in current if pk not in wanted_ids]
-    added = [pk for pk in wanted_ids if pk not in current]
-    for pk in removed:
-        link = current[pk]
-        link._history_user = by
-        link.delete()
-    for pk in added:
-        link = model(**{owner_field: owner, "organisation_id": pk})
-        link._history_user = by
-        link.save()
-    found = {}
-    if added:
-        found["added"] = added
-    if removed:
-        found["removed"] = removed
-    return found
+    return rows.of_comune(plan.comune_id, ids)
 
 
 def _record(kind, plan, by, *, concerns, changes=None, children=None) -> None:
@@ -204,7 +157,7 @@ def organisation_save(
             if organisation is None:
                 raise PlanError([NOT_FOUND])
         _check_version(organisation, seen_version)
-        before = _values(organisation, ORGANISATION_FIELDS) if organisation.pk else {}
+        before = rows.values(organisation, ORGANISATION_FIELDS) if organisation.pk else {}
         for name in ORGANISATION_FIELDS:
             if name in fields:
                 setattr(organisation, name, (fields[name] or "").strip())
@@ -218,10 +171,10 @@ def organisation_save(
         )
         if clash.exists():
             raise PlanError([ORGANISATION_TWICE])
-        changes = _diff(before, _values(organisation, ORGANISATION_FIELDS))
+        changes = rows.diff(before, rows.values(organisation, ORGANISATION_FIELDS))
         if organisation.pk is not None and not changes:
             return organisation
-        _save(organisation, by, f"tables ({mode}): organisation")
+        rows.save_row(organisation, by, f"tables ({mode}): organisation")
         _record(
             EventKind.ORGANISATION_SAVED,
             plan,
@@ -257,7 +210,7 @@ def table_save(
             if table is None:
                 raise PlanError([NOT_FOUND])
         _check_version(table, seen_version)
-        before = _values(table, TABLE_FIELDS) if table.pk else {}
+        before = rows.values(table, TABLE_FIELDS) if table.pk else {}
         for name in ("kind", "theme", "name"):
             if name in fields:
                 setattr(table, name, (fields[name] or "").strip())
@@ -269,11 +222,11 @@ def table_save(
         wanted = None if members is None else _of_comune(plan, members)
         # The plan is validated too: its constraint says a second core table is refused.
         _clean(table, exclude=["convenor"])
-        changes = _diff(before, _values(table, TABLE_FIELDS))
+        changes = rows.diff(before, rows.values(table, TABLE_FIELDS))
         if table.pk is None or changes:
-            _save(table, by, "tables: table")
+            rows.save_row(table, by, "tables: table")
         members_changed = (
-            {} if wanted is None else _sync_links(TableMember, "table", table, wanted, by)
+            {} if wanted is None else rows.sync_links(TableMember, "table", table, wanted, by)
         )
         if not changes and not members_changed and before:
             return table
@@ -297,8 +250,8 @@ def table_remove(*, plan: Plan, by, pk: int) -> None:
             raise PlanError([NOT_FOUND])
         if Meeting.objects.filter(table=table).exists():
             raise PlanError([TABLE_HAS_MEETINGS % {"table": table.name}])
-        removed = _values(table, TABLE_FIELDS)
-        members = _sync_links(TableMember, "table", table, [], by)
+        removed = rows.values(table, TABLE_FIELDS)
+        members = rows.sync_links(TableMember, "table", table, [], by)
         table._history_user = by
         table._change_reason = "tables: table removed"
         table_pk = table.pk
@@ -351,7 +304,7 @@ def meeting_save(
                 )
             )
         _check_version(meeting, seen_version)
-        before = _values(meeting, MEETING_FIELDS) if meeting.pk else {}
+        before = rows.values(meeting, MEETING_FIELDS) if meeting.pk else {}
         lacked_minutes = meeting.pk is None or not meeting.has_minutes
         # Attendance is who was there (as the named checks count it): a head count alone
         # leaves the organisations present to be recorded.
@@ -392,10 +345,10 @@ def meeting_save(
                 plan=plan, kind=DocumentKind.MINUTES, upload=minutes_upload, by=by
             )
             meeting.minutes_file = document
-        changes = _diff(before, _values(meeting, MEETING_FIELDS))
+        changes = rows.diff(before, rows.values(meeting, MEETING_FIELDS))
         if meeting.pk is None or changes:
-            _save(meeting, by, f"tables ({mode}): meeting")
-        present_changed = _sync_links(MeetingAttendance, "meeting", meeting, present, by)
+            rows.save_row(meeting, by, f"tables ({mode}): meeting")
+        present_changed = rows.sync_links(MeetingAttendance, "meeting", meeting, present, by)
         if before and not changes and not present_changed:
             return meeting
         _record(
@@ -413,7 +366,7 @@ def _refuse_late_changes(
     before, meeting, present_before, present, *, lacked_minutes, lacked_attendance, uploading
 ):
     """In drafting, only what a meeting lacked may be given."""
-    after = _values(meeting, MEETING_FIELDS)
+    after = rows.values(meeting, MEETING_FIELDS)
     allowed = set()
     if lacked_minutes:
         allowed |= {"minutes", "minutes_file_id"}
@@ -436,8 +389,8 @@ def meeting_remove(*, plan: Plan, by, pk: int) -> None:
         meeting = Meeting.objects.filter(pk=pk, table__plan=plan).first()
         if meeting is None:
             raise PlanError([NOT_FOUND])
-        removed = _values(meeting, MEETING_FIELDS)
-        present = _sync_links(MeetingAttendance, "meeting", meeting, [], by)
+        removed = rows.values(meeting, MEETING_FIELDS)
+        present = rows.sync_links(MeetingAttendance, "meeting", meeting, [], by)
         table_pk, meeting_pk = meeting.table_id, meeting.pk
         meeting._history_user = by
         meeting._change_reason = "tables: meeting removed"
