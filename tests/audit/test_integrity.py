@@ -21,17 +21,25 @@ from plm_workflow.audit.verify import (
     WRONG_CHAIN,
 )
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import Phase, PlanStatus
-from plm_workflow.plans.services import phase_note_save, plan_complete_assessment
+from plm_workflow.plans.models import PlanStatus
+from plm_workflow.plans.services import (
+    plan_complete_assessment,
+    plan_request_changes,
+    plan_submit_for_review,
+)
+from tests import drafts
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def noted_plan(plan, drive, coordinator):
+def submitted_plan(plan, drive, coordinator):
     drive(plan, PlanStatus.DRAFTING)
-    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="uno", by=coordinator)
-    # its chain: launched, schedule set, assessment and tables completed, a note (5 events)
+    drafts.fill(plan, coordinator)
+    plan_submit_for_review(plan=plan, by=coordinator)
+    # its chain: launched, schedule set, assessment and tables completed, the draft submitted
+    # by its coordinator (5 events)
+    assert Event.objects.filter(plan=plan).count() == 5
     return plan
 
 
@@ -52,8 +60,8 @@ def triggers_off():
     triggers.install(connection)
 
 
-def test_the_database_refuses_to_update_or_delete_an_event(noted_plan):
-    event = Event.objects.filter(plan=noted_plan).first()
+def test_the_database_refuses_to_update_or_delete_an_event(submitted_plan):
+    event = Event.objects.filter(plan=submitted_plan).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Event.objects.filter(pk=event.pk).update(payload={"forged": True})
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -64,14 +72,14 @@ def test_the_database_refuses_to_update_or_delete_an_event(noted_plan):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
-def test_postgresql_refuses_to_truncate_the_events(noted_plan):
+def test_postgresql_refuses_to_truncate_the_events(submitted_plan):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks to refuse it first
         cursor.execute("TRUNCATE audit_event CASCADE")
-    assert Event.objects.filter(plan=noted_plan).count() == 5
+    assert Event.objects.filter(plan=submitted_plan).count() == 5
 
 
-def test_an_intact_log_verifies(noted_plan):
+def test_an_intact_log_verifies(submitted_plan):
     ok, output = verify()
 
     chains = len(set(Event.objects.values_list("chain", flat=True)))
@@ -79,36 +87,36 @@ def test_an_intact_log_verifies(noted_plan):
     assert output == f"OK: {chains} catene, {Event.objects.count()} eventi verificati.\n"
 
 
-def test_a_row_altered_behind_the_triggers_is_named(noted_plan, triggers_off):
-    victim = Event.objects.get(plan=noted_plan, seq=3)
+def test_a_row_altered_behind_the_triggers_is_named(submitted_plan, triggers_off):
+    victim = Event.objects.get(plan=submitted_plan, seq=3)
     Event.objects.filter(pk=victim.pk).update(payload={"phase": "assessment", "forged": True})
 
     ok, output = verify()
 
     assert not ok
-    chain = f"plan:{noted_plan.pk}"
+    chain = f"plan:{submitted_plan.pk}"
     assert str(BROKEN_EVENT % {"chain": chain, "seq": 3, "problem": COLUMNS_DIFFER}) in output
 
 
-def test_a_deleted_event_is_named_as_a_gap(noted_plan, triggers_off):
-    Event.objects.filter(plan=noted_plan, seq=2).delete()
+def test_a_deleted_event_is_named_as_a_gap(submitted_plan, triggers_off):
+    Event.objects.filter(plan=submitted_plan, seq=2).delete()
 
-    ok, output = verify("--plan", str(noted_plan.pk))
+    ok, output = verify("--plan", str(submitted_plan.pk))
 
     assert not ok
     missing = EVENTS_MISSING % {"expected": 2}
-    chain = f"plan:{noted_plan.pk}"
+    chain = f"plan:{submitted_plan.pk}"
     assert str(BROKEN_EVENT % {"chain": chain, "seq": 3, "problem": missing}) in output
 
 
 def test_a_chain_rewritten_and_rehashed_is_caught_by_the_heads_taken_before(
-    noted_plan, triggers_off, tmp_path
+    submitted_plan, triggers_off, tmp_path
 ):
     heads = tmp_path / "heads.txt"
     out = io.StringIO()
     call_command("audit_heads", stdout=out)
     heads.write_text(out.getvalue(), encoding="utf-8")
-    chain = f"plan:{noted_plan.pk}"
+    chain = f"plan:{submitted_plan.pk}"
     # the attacker rewrites the whole chain, consistently re-hashed from the genesis
     rows = list(Event.objects.filter(chain=chain).order_by("seq"))
     Event.objects.filter(chain=chain).delete()
@@ -148,62 +156,63 @@ def test_a_chain_rewritten_and_rehashed_is_caught_by_the_heads_taken_before(
     assert str(HEAD_DIFFERS % {"chain": chain, "seq": 5}) in output
 
 
-def test_verification_extends_heads_when_the_log_only_grew(noted_plan, coordinator, tmp_path):
+def test_verification_extends_heads_when_the_log_only_grew(submitted_plan, facilitator, tmp_path):
     heads = tmp_path / "heads.txt"
     out = io.StringIO()
     call_command("audit_heads", stdout=out)
     heads.write_text(out.getvalue(), encoding="utf-8")
-    phase_note_save(plan=noted_plan, phase=Phase.DRAFTING, text="due", by=coordinator)
+    plan_request_changes(plan=submitted_plan, by=facilitator, comments="Rivedere gli indicatori.")
+    assert Event.objects.filter(plan=submitted_plan).count() == 6
 
     ok, output = verify("--heads", str(heads))
 
     assert ok, output
 
 
-def test_appends_continue_the_chain_from_its_head(noted_plan):
-    head = ChainHead.objects.get(chain=f"plan:{noted_plan.pk}")
-    last = Event.objects.filter(plan=noted_plan).order_by("-seq").first()
+def test_appends_continue_the_chain_from_its_head(submitted_plan):
+    head = ChainHead.objects.get(chain=f"plan:{submitted_plan.pk}")
+    last = Event.objects.filter(plan=submitted_plan).order_by("-seq").first()
     assert (head.seq, head.hash) == (last.seq, last.hash) == (5, last.hash)
-    first = Event.objects.get(plan=noted_plan, seq=1)
+    first = Event.objects.get(plan=submitted_plan, seq=1)
     assert first.prev_hash == GENESIS
     assert digest(first.content) == first.hash
     assert first.occurred_at <= timezone.now()
 
 
-def test_a_removed_tail_is_caught_without_heads(noted_plan, triggers_off):
-    Event.objects.filter(plan=noted_plan, seq=5).delete()
+def test_a_removed_tail_is_caught_without_heads(submitted_plan, triggers_off):
+    Event.objects.filter(plan=submitted_plan, seq=5).delete()
     triggers.install(connection)
 
     ok, output = verify()
 
     assert not ok
-    chain = f"plan:{noted_plan.pk}"
+    chain = f"plan:{submitted_plan.pk}"
     assert str(HEAD_ROW_DIFFERS % {"chain": chain, "seq": 4, "head": 5}) in output
 
 
-def test_a_removed_plan_chain_is_caught(noted_plan, triggers_off):
-    Event.objects.filter(plan=noted_plan).delete()
-    ChainHead.objects.filter(chain=f"plan:{noted_plan.pk}").delete()
+def test_a_removed_plan_chain_is_caught(submitted_plan, triggers_off):
+    Event.objects.filter(plan=submitted_plan).delete()
+    ChainHead.objects.filter(chain=f"plan:{submitted_plan.pk}").delete()
     triggers.install(connection)
 
-    ok, output = verify("--plan", str(noted_plan.pk))
+    ok, output = verify("--plan", str(submitted_plan.pk))
 
     assert not ok
-    assert str(PLAN_WITHOUT_CHAIN % {"plan": noted_plan.pk}) in output
+    assert str(PLAN_WITHOUT_CHAIN % {"plan": submitted_plan.pk}) in output
 
 
-def test_an_event_moved_to_another_chain_is_caught(noted_plan, triggers_off):
-    Event.objects.filter(plan=noted_plan, seq=4).update(plan=None)
+def test_an_event_moved_to_another_chain_is_caught(submitted_plan, triggers_off):
+    Event.objects.filter(plan=submitted_plan, seq=4).update(plan=None)
     triggers.install(connection)
 
     ok, output = verify()
 
     assert not ok
-    chain = f"plan:{noted_plan.pk}"
+    chain = f"plan:{submitted_plan.pk}"
     assert str(BROKEN_EVENT % {"chain": chain, "seq": 4, "problem": WRONG_CHAIN}) in output
 
 
-def test_missing_triggers_are_reported(noted_plan, triggers_off):
+def test_missing_triggers_are_reported(submitted_plan, triggers_off):
     ok, output = verify()
 
     assert not ok
@@ -211,8 +220,8 @@ def test_missing_triggers_are_reported(noted_plan, triggers_off):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="INSERT OR REPLACE is SQLite's")
-def test_sqlite_refuses_to_replace_an_event(noted_plan):
-    event = Event.objects.get(plan=noted_plan, seq=2)
+def test_sqlite_refuses_to_replace_an_event(submitted_plan):
+    event = Event.objects.get(plan=submitted_plan, seq=2)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT OR REPLACE INTO audit_event (id, chain, seq, prev_hash, hash, content, kind,"
@@ -250,7 +259,7 @@ def test_payloads_of_another_shape_are_refused_before_anything_is_written(plan, 
 
 def test_unusual_text_round_trips_through_the_database(plan, lead):
     record(
-        kind=EventKind.PHASE_NOTE_SAVED,
+        kind=EventKind.SECTION_SAVED,
         actor=lead,
         plan=plan,
         payload={
