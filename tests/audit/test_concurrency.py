@@ -3,15 +3,18 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
+from flows.flows import PLMFlow
+from flows.services import task_claim
 from plm_workflow.accounts.services import role_grant
 from plm_workflow.audit.models import GLOBAL_CHAIN, Event, EventKind
 from plm_workflow.audit.services import record
 from plm_workflow.audit.verify import chains_verify
-from plm_workflow.plans.models import Phase, PlanStatus
-from plm_workflow.plans.services import phase_note_save
+from plm_workflow.plans.models import SectionKey
+from plm_workflow.steps.drafting import sections_save
 from tests.factories import ComuneFactory, UserFactory
+from tests.flows.helpers import open_task
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,16 +49,20 @@ def _postgresql_only():
         pytest.skip("concurrent writers are exercised on PostgreSQL")
 
 
-def test_concurrent_actions_on_one_plan_make_one_unbroken_chain(plan, drive, coordinator):
-    drive(plan, PlanStatus.DRAFTING)
+def test_concurrent_actions_on_one_plan_make_one_unbroken_chain(drafting_plan, coordinator):
+    plan = drafting_plan
+    with PLMFlow.lock(plan.process.pk), transaction.atomic():  # the draft's task taken on
+        task = open_task(plan)
+        task.process = plan.process
+        task_claim(activation=task.flow_task.activation_class(task), by=coordinator)
     chain = f"plan:{plan.pk}"
     before = Event.objects.filter(chain=chain).count()
     actions = []
     for index in range(WRITERS):
         if index % 2:
             actions.append(
-                lambda index=index: phase_note_save(
-                    plan=plan, phase=Phase.DRAFTING, text=f"nota {index}", by=coordinator
+                lambda index=index: sections_save(
+                    plan=plan, by=coordinator, texts={SectionKey.CONTEXT: f"contesto {index}"}
                 )
             )
         else:
