@@ -1,7 +1,8 @@
 """Every data-changing action reachable so far writes its event.
 
 Later capabilities extend ACTIONS; a new public service, or a new kind of event, with no
-action here fails ``test_every_service_and_event_kind_is_exercised``.
+action here fails ``test_every_service_and_event_kind_is_exercised`` (unless the kind is one
+that nothing writes any more, kept for the events already in the log: ``NOT_WRITTEN``).
 """
 
 import datetime
@@ -22,6 +23,7 @@ import plm_workflow.plans.organisations
 import plm_workflow.plans.services
 import plm_workflow.steps.adoption
 import plm_workflow.steps.assessment
+import plm_workflow.steps.drafting
 import plm_workflow.steps.tables
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
 from plm_workflow.audit.models import Event, EventKind
@@ -29,7 +31,6 @@ from plm_workflow.deadlines.models import PhaseDate, StepTask
 from plm_workflow.launch.services import plan_launch
 from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.services import (
-    phase_note_save,
     phase_work_submit,
     plan_adopt,
     plan_approve,
@@ -48,6 +49,12 @@ from plm_workflow.steps.assessment import (
     assessment_save,
     assessment_submit,
 )
+from plm_workflow.steps.drafting import (
+    draft_submit,
+    measure_remove,
+    measure_save,
+    sections_save,
+)
 from plm_workflow.steps.tables import (
     meeting_remove,
     meeting_save,
@@ -55,7 +62,7 @@ from plm_workflow.steps.tables import (
     table_remove,
     table_save,
 )
-from tests import adoptions, assessments, tables
+from tests import adoptions, assessments, drafts, tables
 from tests.conftest import pdf_upload
 from tests.factories import ADOPTED, ComuneFactory, PlanFactory, UserFactory, plan_step
 from tests.flows.helpers import open_task, process_url, url, work_data
@@ -80,10 +87,13 @@ NOT_ACTIONS = {
     "plan_permissions_derive": "part of plan_launch, whose event records it",
     "task_due_compute": "computes a date",
     "plan_fields": "reads a plan's fields",
-    "note_version": "reads a note's version",
     "previous_assessment": "reads the last cycle's assessment",
     "comune_organisation_ensure": "part of plan_launch, whose event records it",
     "organisations_of": "reads a comune's organisations",
+}
+# Kinds of event no action writes any more, kept for the events already in the log.
+NOT_WRITTEN = {
+    K.PHASE_NOTE_SAVED: "the phase notes of plans drafted before the phases had their own data",
 }
 SERVICE_MODULES = [
     plm_workflow.plans.services,
@@ -93,14 +103,11 @@ SERVICE_MODULES = [
     plm_workflow.launch.services,
     plm_workflow.steps.assessment,
     plm_workflow.steps.tables,
+    plm_workflow.steps.drafting,
     plm_workflow.steps.adoption,
     plm_workflow.plans.organisations,
     flows.services,
 ]
-
-
-def note(plan, people, phase, text="Fatto."):
-    phase_note_save(plan=plan, phase=phase, text=text, by=people.coordinator)
 
 
 def _launch(service, people):
@@ -164,6 +171,46 @@ def _tables_open(people):
     return plan, tables.complete(plan, people.coordinator)
 
 
+def _drafting(people):
+    """A plan whose draft is open, held by the coordinator, with one complete measure."""
+    plan = _at(people, "draft")
+    return plan, measure_save(
+        plan=plan, by=people.coordinator, **drafts.measure(plan, people.coordinator)
+    )
+
+
+def _draft_submitted(people):
+    """The coordinator completes the draft and submits it for review."""
+    plan = _at(people, "draft")
+    drafts.complete(plan, people.coordinator)
+    return draft_submit(plan=plan, by=people.coordinator)
+
+
+def _commented(people):
+    """The facilitator returns a draft with a comment on its context and one on its measure."""
+    plan = _at(people, "review")
+    return review_decide(
+        plan=plan,
+        phase=Phase.DRAFTING,
+        decision="returned",
+        comments="Da rivedere.",
+        item_comments=[
+            {"section": "context", "text": "Mancano i dati sugli insediamenti."},
+            {"measure": plan.measures.get().pk, "text": "Il CUP manca."},
+        ],
+        by=people.facilitator,
+    )
+
+
+def _measures_csv(people, client):
+    plan = _at(people, "review")
+    client.force_login(people.coordinator)
+    response = client.get(
+        flows.flows.PLMFlow.instance.reverse("measures_csv", args=[plan.process.pk])
+    )
+    assert response.status_code == 200
+
+
 def _late_minutes(people):
     """In drafting, the minutes and attendance of a meeting that had none are added."""
     plan = _at(people, "convene_tables")
@@ -208,17 +255,13 @@ ACTIONS = {
         K.TASK_CREATED,
         "system:flow",
     ),
-    "phase_note_save": (
-        lambda p, c: (p.drive(p.plan, S.DRAFTING), note(p.plan, p, Phase.DRAFTING)),
-        K.PHASE_NOTE_SAVED,
-        "coordinator",
-    ),
     "phase_work_submit": (
         lambda p, c: (
             p.drive(p.plan, S.DRAFTING),
-            phase_work_submit(plan=p.plan, phase=Phase.DRAFTING, text="Fatto.", by=p.coordinator),
+            drafts.fill(p.plan, p.coordinator),
+            phase_work_submit(plan=p.plan, phase=Phase.DRAFTING, by=p.coordinator),
         ),
-        K.PHASE_NOTE_SAVED,
+        K.PLAN_TRANSITION,
         "coordinator",
     ),
     "assessment_save": (
@@ -315,10 +358,29 @@ ACTIONS = {
     "plan_submit_for_review": (
         lambda p, c: (
             p.drive(p.plan, S.DRAFTING),
-            note(p.plan, p, Phase.DRAFTING),
+            drafts.fill(p.plan, p.coordinator),
             plan_submit_for_review(plan=p.plan, by=p.coordinator),
         ),
         K.PLAN_TRANSITION,
+        "coordinator",
+    ),
+    "sections_save": (
+        lambda p, c: sections_save(plan=_at(p, "draft"), by=p.coordinator, texts=drafts.texts()),
+        K.SECTION_SAVED,
+        "coordinator",
+    ),
+    "measure_save": (lambda p, c: _drafting(p), K.MEASURE_SAVED, "coordinator"),
+    "measure_remove": (
+        lambda p, c: measure_remove(
+            plan=(drafted := _drafting(p))[0], by=p.coordinator, pk=drafted[1].pk
+        ),
+        K.MEASURE_REMOVED,
+        "coordinator",
+    ),
+    "draft_submit": (lambda p, c: _draft_submitted(p), K.PLAN_TRANSITION, "coordinator"),
+    "measures_export_record (plan page: the measures' CSV)": (
+        lambda p, c: _measures_csv(p, c),
+        K.MEASURES_EXPORTED,
         "coordinator",
     ),
     "plan_request_changes": (
@@ -401,6 +463,11 @@ ACTIONS = {
                 plan=p.plan, phase=Phase.ASSESSMENT, decision="approved", by=p.facilitator
             ),
         ),
+        K.REVIEW_DECIDED,
+        "facilitator",
+    ),
+    "review_decide (draft check: comments on a section and a measure)": (
+        lambda p, c: _commented(p),
         K.REVIEW_DECIDED,
         "facilitator",
     ),
@@ -682,4 +749,6 @@ def test_every_service_and_event_kind_is_exercised():
     }
     covered = {name.split(" (")[0] for name in ACTIONS}
     assert services - covered - set(NOT_ACTIONS) == set()
-    assert set(EventKind) == {kind for _action, kind, _actor in ACTIONS.values()}
+    written = {kind for _action, kind, _actor in ACTIONS.values()}
+    assert set(EventKind) - set(NOT_WRITTEN) == written
+    assert not written & set(NOT_WRITTEN), "a kind said to be written no more is written"
