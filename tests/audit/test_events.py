@@ -5,17 +5,17 @@ import pytest
 from plm_workflow.accounts.services import role_grant, role_revoke
 from plm_workflow.audit.models import GLOBAL_CHAIN, Event, EventKind
 from plm_workflow.audit.services import SYSTEM_FLOW, SYSTEM_OPERATOR
-from plm_workflow.plans.models import Phase, PlanStatus, Review
+from plm_workflow.plans.models import Phase, PlanSection, Review, ReviewComment, SectionKey
 from plm_workflow.plans.services import (
-    phase_note_save,
     plan_complete_assessment,
     plan_resume,
     plan_suspend,
     plan_withdraw,
     review_decide,
 )
+from plm_workflow.steps.drafting import sections_save
 from tests import assessments
-from tests.factories import UserFactory
+from tests.factories import PlanFactory, UserFactory
 from tests.flows.helpers import decide, open_task, submit, url
 from tests.plans.test_import_comuni import SALUZZO, _import, _write
 
@@ -68,15 +68,30 @@ def test_suspend_resume_and_withdraw_record_the_reason_and_the_remembered_state(
     assert seqs == list(range(1, len(seqs) + 1))
 
 
-def test_a_phase_note_records_old_and_new_text_and_nothing_when_unchanged(plan, drive, coordinator):
-    drive(plan, PlanStatus.DRAFTING)
-    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Prima", by=coordinator)
-    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Dopo", by=coordinator)
-    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Dopo", by=coordinator)
+def test_a_section_records_old_and_new_text_and_nothing_when_unchanged(coordinator):
+    plan = PlanFactory(at="draft", coordinator=coordinator)
+    context = SectionKey.CONTEXT
+    sections_save(plan=plan, by=coordinator, texts={context: "Prima"})
+    sections_save(plan=plan, by=coordinator, texts={context: "Dopo"})
+    sections_save(plan=plan, by=coordinator, texts={context: "Dopo"})
 
-    notes = Event.objects.filter(kind=K.PHASE_NOTE_SAVED).order_by("seq")
-    assert [e.payload["changes"]["text"] for e in notes] == [[None, "Prima"], ["Prima", "Dopo"]]
-    assert {e.actor for e in notes} == {coordinator}
+    saved = Event.objects.filter(kind=K.SECTION_SAVED).order_by("seq")
+    section = PlanSection.objects.get(plan=plan, key=context)
+    assert [e.payload for e in saved] == [
+        {
+            "concerns": {"plan": plan.pk, "plan_section": section.pk},
+            "phase": "drafting",
+            "node": "draft",
+            "changes": {"key": [None, "context"], "text": [None, "Prima"]},
+        },
+        {
+            "concerns": {"plan": plan.pk, "plan_section": section.pk},
+            "phase": "drafting",
+            "node": "draft",
+            "changes": {"text": ["Prima", "Dopo"]},
+        },
+    ]
+    assert {e.actor for e in saved} == {coordinator}
 
 
 def test_a_review_decision_records_phase_round_decision_and_comments(plan, facilitator):
@@ -94,6 +109,53 @@ def test_a_review_decision_records_phase_round_decision_and_comments(plan, facil
         "node": "check_assessment",
         "changes": {"decision": [None, "returned"], "round": [None, 1]},
         "comments": "Manca",
+    }
+
+
+def test_a_review_of_the_draft_records_its_comments_on_each_item(facilitator):
+    plan = PlanFactory(at="review", facilitator=facilitator)
+    measure = plan.measures.get()
+
+    review = review_decide(
+        plan=plan,
+        phase=Phase.DRAFTING,
+        decision="returned",
+        comments="Da rivedere.",
+        item_comments=[
+            {"section": "context", "text": "Mancano gli insediamenti."},
+            {"section": "objectives", "text": "  "},  # left empty: no comment
+            {"measure": measure.pk, "text": "Il CUP manca."},
+        ],
+        by=facilitator,
+    )
+
+    event = last(K.REVIEW_DECIDED)
+    on_context, on_measure = ReviewComment.objects.filter(review=review).order_by("pk")
+    assert event.actor == facilitator
+    assert event.payload == {
+        "concerns": {"plan": plan.pk, "review": review.pk},
+        "phase": "drafting",
+        "node": "review",
+        "changes": {"decision": [None, "returned"], "round": [None, 1]},
+        "children": {
+            "review_comment": {
+                "added": [
+                    {
+                        "id": on_context.pk,
+                        "section": "context",
+                        "measure_id": None,
+                        "text": "Mancano gli insediamenti.",
+                    },
+                    {
+                        "id": on_measure.pk,
+                        "section": "",
+                        "measure_id": measure.pk,
+                        "text": "Il CUP manca.",
+                    },
+                ]
+            }
+        },
+        "comments": "Da rivedere.",
     }
 
 
