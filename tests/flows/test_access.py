@@ -13,8 +13,8 @@ from plm_workflow.plans.checks import KEY_ISSUES_MISSING
 from plm_workflow.plans.models import (
     RETURN_WITHOUT_COMMENTS,
     NeedsAssessment,
-    PhaseNote,
     Plan,
+    PlanSection,
     PlanStatus,
     Review,
 )
@@ -71,7 +71,7 @@ def snapshot(plan):
     return (
         plan.status,
         list(process.task_set.order_by("pk").values_list("status", "owner_id", "finished")),
-        list(PhaseNote.objects.filter(plan=plan).values_list("phase", "text")),
+        list(PlanSection.objects.filter(plan=plan).values_list("key", "text")),
         assessments.state(plan),
         Review.objects.filter(plan=plan).count(),
     )
