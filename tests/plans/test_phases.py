@@ -71,6 +71,7 @@ _ASSESSMENT_FIELD = "the field of a crop or a settlement naming its NeedsAssessm
 _ASSESSMENT_KIND = "the kind of the NeedsAssessment rows in payloads and changes"
 _TABLES_RELATED = "the related name of a plan's (or an organisation's) StakeholderTable rows"
 _ADOPTION_ROW = "the Adoption row (the resolution): in events' concerns and payload kinds"
+_REVIEW_ROW = "the Review row a review comment belongs to (its field, path and admin column)"
 # (file, literal) → why the same word means something else there.
 _ALLOWED = {
     ("plm_workflow/plans/services.py", "review"): "an event's concerns: the Review row's id",
@@ -92,6 +93,11 @@ _ALLOWED = {
     ("plm_workflow/plans/history.py", "adoption"): _ADOPTION_ROW,
     ("plm_workflow/steps/adoption.py", "adoption"): _ADOPTION_ROW,
     ("plm_workflow/plans/checks.py", "adoption"): "the checks' memo of the Adoption row",
+    ("plm_workflow/plans/checks.py", "draft"): "the checks' memo of the sections and measures",
+    ("plm_workflow/steps/drafting.py", "draft"): "the history's change reason of the draft's rows",
+    ("plm_workflow/plans/models/drafting.py", "review"): _REVIEW_ROW,
+    ("plm_workflow/plans/admin.py", "review"): _REVIEW_ROW,
+    ("plm_workflow/plans/history.py", "review"): _REVIEW_ROW,
     # Settings are read before any app loads: the default schedule is keyed by the phases'
     # schedule keys, which the registry's ``key`` must match (tested below).
     ("plm_workflow/settings/base.py", "assessment"): "schedule key",
