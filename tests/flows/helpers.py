@@ -3,8 +3,9 @@
 from viewflow.workflow.status import STATUS
 
 from plm_workflow.plans import phases
-from plm_workflow.plans.models import Adoption, NeedsAssessment, Phase, Plan
-from tests import adoptions, assessments, tables
+from plm_workflow.plans.models import Adoption, NeedsAssessment, Phase, Plan, SectionKey
+from plm_workflow.steps.drafting import measure_save, sections_save
+from tests import adoptions, assessments, drafts, tables
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -41,6 +42,7 @@ def _hold(client, person, task):
 
 ASSESS = phases.spec_of(Phase.ASSESSMENT).work_node
 CONVENE = phases.spec_of(Phase.TABLES).work_node
+DRAFT = phases.spec_of(Phase.DRAFTING).work_node
 RECORD_ADOPTION = phases.spec_of(Phase.ADOPTION).work_node
 VERIFY_ADOPTION = phases.spec_of(Phase.ADOPTION).check_node
 
@@ -66,16 +68,30 @@ def adoption_data(plan_id, *, submit=True, **given) -> dict:
     return {name: value for name, value in data.items() if value is not None}
 
 
+def sections_data(plan, **texts) -> dict:
+    """Return the POST that saves the draft's sections on its editor: every section filled
+    (``texts`` overrides some), each with the revision stored now (an up-to-date page)."""
+    revisions = dict(plan.sections.values_list("key", "revision"))
+    data = {"_save_sections": "1"}
+    for key, text in drafts.texts(**texts).items():
+        data |= {key: text, f"{key}_version": str(revisions.get(key, 0))}
+    return data
+
+
 def work_data(task, text, *, submit=True):
-    """Return the POST of a work task's page: its note, ``_submit`` or ``_draft``.
+    """Return the POST of a work task's page: ``_submit``, or a draft saved.
 
     The assessment has its own form: a complete assessment whose key issues are ``text``,
     its rows kept as they are if it has some (the same work handed in again). The tables are
     saved as they are entered, each row through its own form: here complete tables are set up
     through the services by the task's holder (unless the plan has tables already), and the
-    page's submit button posts ``_submit`` alone (``text`` is not used). The adoption posts a
-    complete act (``adoption_data``; ``text`` becomes its notes) with its signed PDF, unless
-    the adoption has one already (the same act handed in again: the page keeps it).
+    page's submit button posts ``_submit`` alone (``text`` is not used). The draft's editor
+    saves its sections, whose context is ``text`` (``sections_data``); its measures are saved
+    on pages of their own, and it submits from its confirmation step: here the task's holder
+    writes a complete measure (unless the plan has one) and the sections, the context being
+    ``text``, through the services, and the page posts the confirmed submission. The adoption
+    posts a complete act (``adoption_data``; ``text`` becomes its notes) with its signed PDF,
+    unless the adoption has one already (the same act handed in again: the page keeps it).
     """
     if task.flow_task.name == RECORD_ADOPTION:
         plan_id = _plan_id(task)
@@ -88,6 +104,8 @@ def work_data(task, text, *, submit=True):
         if task.owner is not None and not plan.tables.exists():
             tables.complete(plan, task.owner)
         return {"_submit": "1"} if submit else {}
+    if task.flow_task.name == DRAFT:
+        return _draft_data(task, text, submit=submit)
     if task.flow_task.name != ASSESS:
         return {"text": text, "_submit" if submit else "_draft": "1"}
     assessment = NeedsAssessment.objects.filter(plan__process=task.process_id).first()
@@ -97,6 +115,18 @@ def work_data(task, text, *, submit=True):
         keep_rows=assessment is not None and assessment.crops.exists(),
         key_issues=text,
     )
+
+
+def _draft_data(task, text, *, submit) -> dict:
+    task.refresh_from_db()
+    plan = Plan.objects.get(process=task.process_id)
+    if not submit:
+        return sections_data(plan, **{SectionKey.CONTEXT: text})
+    if task.owner is not None:
+        if not plan.measures.exists():
+            measure_save(plan=plan, by=task.owner, **drafts.measure(plan, task.owner))
+        sections_save(plan=plan, by=task.owner, texts=drafts.texts(**{SectionKey.CONTEXT: text}))
+    return {"_submit": "1", "confirmed": "1"}
 
 
 def _plan_id(task) -> int:
