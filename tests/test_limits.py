@@ -2,29 +2,38 @@
 one message, before anything is written; request bodies are capped."""
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone, translation
 
-from forms.steps import DecisionForm, PhaseNoteForm
+from forms.drafting import SectionsForm
+from forms.steps import DecisionForm
 from plm_workflow.audit.models import Event
-from plm_workflow.limits import NOTE_MAX_CHARS, REASON_MAX_CHARS, too_long
+from plm_workflow.limits import (
+    NOTE_MAX_CHARS,
+    REASON_MAX_CHARS,
+    SECTION_MAX_CHARS,
+    length_of,
+    too_long,
+)
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import (
+    Measure,
     Meeting,
     NeedsAssessment,
     Phase,
-    PhaseNote,
     Plan,
+    PlanSection,
     PlanStatus,
     Review,
+    ReviewComment,
+    SectionKey,
     Settlement,
 )
 from plm_workflow.plans.services import (
-    phase_note_save,
-    phase_work_submit,
     plan_approve,
     plan_request_changes,
     plan_resume,
@@ -32,14 +41,18 @@ from plm_workflow.plans.services import (
     plan_withdraw,
     review_decide,
 )
+from plm_workflow.steps.drafting import sections_save
 from tests import assessments
 from tests.conftest import pdf_upload
-from tests.flows.helpers import claim, open_task, url
+from tests.factories import PlanFactory
+from tests.flows.helpers import claim, open_task, sections_data, url
 
 pytestmark = pytest.mark.django_db
 
 NOTE_OVER = "n" * (NOTE_MAX_CHARS + 1)
 REASON_OVER = "r" * (REASON_MAX_CHARS + 1)
+SECTION_OVER = "s" * (SECTION_MAX_CHARS + 1)
+CONTEXT, OBJECTIVES = SectionKey.CONTEXT, SectionKey.OBJECTIVES
 
 
 def _trace(plan) -> tuple:
@@ -50,8 +63,8 @@ def _trace(plan) -> tuple:
         plan.suspension_reason,
         plan.withdrawal_reason,
         plan.history.count(),
-        PhaseNote.objects.filter(plan=plan).count(),
-        PhaseNote.history.filter(plan=plan).count(),
+        list(PlanSection.objects.filter(plan=plan).values_list("key", "text")),
+        PlanSection.history.filter(plan=plan).count(),
         Review.objects.filter(plan=plan).count(),
         assessments.state(plan),
         Event.objects.count(),
@@ -82,18 +95,19 @@ def test_text_at_the_limit_passes_and_a_line_break_counts_as_one():
 # --- Forms -------------------------------------------------------------------------------------
 
 
-def test_the_note_form_refuses_an_overlong_note_with_the_message():
-    form = PhaseNoteForm(data={"text": NOTE_OVER})
+def test_the_sections_form_refuses_an_overlong_section_with_the_message():
+    form = SectionsForm(data={CONTEXT: SECTION_OVER, OBJECTIVES: "Alloggi."})
 
     assert not form.is_valid()
-    assert form.errors["text"] == [too_long(NOTE_OVER, NOTE_MAX_CHARS)]
+    assert form.errors == {CONTEXT: [too_long(SECTION_OVER, SECTION_MAX_CHARS)]}
 
 
-def test_the_note_form_takes_a_note_at_the_limit_and_tells_the_browser_the_limit():
-    form = PhaseNoteForm(data={"text": "n" * NOTE_MAX_CHARS})
+def test_the_sections_form_takes_sections_at_the_limit_and_tells_the_browser_the_limit():
+    form = SectionsForm(data=dict.fromkeys(SectionKey.values, "s" * SECTION_MAX_CHARS))
 
     assert form.is_valid(), form.errors
-    assert f'maxlength="{NOTE_MAX_CHARS}"' in str(form["text"])
+    for key in SectionKey.values:
+        assert f'maxlength="{SECTION_MAX_CHARS}"' in str(form[key])
 
 
 def test_the_decision_form_refuses_overlong_comments_with_the_message():
@@ -114,51 +128,60 @@ def test_the_decision_form_takes_comments_at_the_limit():
 
 
 @pytest.fixture
-def drafting_plan(plan, drive):
-    """A plan whose open phase has a note: drafting."""
-    return drive(plan, PlanStatus.DRAFTING)
+def drafting_plan(coordinator):
+    """A plan at its drafting, the draft's task held by ``coordinator`` (its one coordinator)."""
+    return PlanFactory(at="draft", coordinator=coordinator)
 
 
-def test_an_overlong_note_is_refused_and_nothing_is_written(drafting_plan, coordinator):
+def _refused(text):
+    """The refusal of a section's text, as the save names it: the section, then the limit."""
+    return f"{SectionKey.CONTEXT.label}: {too_long(text, SECTION_MAX_CHARS)}"
+
+
+def test_an_overlong_section_is_refused_and_nothing_is_written(drafting_plan, coordinator):
     plan = drafting_plan
     before = _trace(plan)
 
     with pytest.raises(PlanError) as refused:
-        phase_note_save(plan=plan, phase=Phase.DRAFTING, text=NOTE_OVER, by=coordinator)
+        sections_save(plan=plan, by=coordinator, texts={CONTEXT: SECTION_OVER})
 
-    assert refused.value.messages == [too_long(NOTE_OVER, NOTE_MAX_CHARS)]
+    assert refused.value.messages == [_refused(SECTION_OVER)]
     assert _trace(plan) == before
 
 
-def test_an_overlong_note_replaces_no_note_already_there(drafting_plan, coordinator):
+def test_an_overlong_section_replaces_no_text_already_there(drafting_plan, coordinator):
     plan = drafting_plan
-    phase_note_save(plan=plan, phase=Phase.DRAFTING, text="Prima.", by=coordinator)
+    sections_save(plan=plan, by=coordinator, texts={CONTEXT: "Prima."})
     before = _trace(plan)
 
     with pytest.raises(PlanError):
-        phase_note_save(plan=plan, phase=Phase.DRAFTING, text=NOTE_OVER, by=coordinator)
+        sections_save(plan=plan, by=coordinator, texts={CONTEXT: SECTION_OVER})
 
     assert _trace(plan) == before
-    assert PhaseNote.objects.get(plan=plan).text == "Prima."
+    assert PlanSection.objects.get(plan=plan).text == "Prima."
 
 
-def test_a_note_at_the_limit_is_saved(drafting_plan, coordinator):
-    text = "n" * NOTE_MAX_CHARS
-
-    note = phase_note_save(plan=drafting_plan, phase=Phase.DRAFTING, text=text, by=coordinator)
-
-    assert PhaseNote.objects.get(pk=note.pk).text == text
-
-
-def test_an_overlong_note_is_not_submitted(drafting_plan, coordinator):
+def test_one_overlong_section_keeps_the_others_of_the_same_save_unwritten(
+    drafting_plan, coordinator
+):
     plan = drafting_plan
     before = _trace(plan)
 
     with pytest.raises(PlanError) as refused:
-        phase_work_submit(plan=plan, phase=Phase.DRAFTING, text=NOTE_OVER, by=coordinator)
+        sections_save(
+            plan=plan, by=coordinator, texts={OBJECTIVES: "Alloggi.", CONTEXT: SECTION_OVER}
+        )
 
-    assert refused.value.messages == [too_long(NOTE_OVER, NOTE_MAX_CHARS)]
+    assert refused.value.messages == [_refused(SECTION_OVER)]
     assert _trace(plan) == before
+
+
+def test_a_section_at_the_limit_is_saved(drafting_plan, coordinator):
+    text = "s" * SECTION_MAX_CHARS
+
+    saved = sections_save(plan=drafting_plan, by=coordinator, texts={CONTEXT: text})
+
+    assert PlanSection.objects.get(pk=saved[CONTEXT].pk).text == text
 
 
 def test_overlong_comments_on_a_return_are_refused_and_nothing_is_written(plan, facilitator):
@@ -244,7 +267,8 @@ def test_a_reason_at_the_limit_is_stored(plan, lead):
 
 
 def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
-    note = PhaseNote(plan=plan, phase=Phase.DRAFTING, text=NOTE_OVER)
+    section = PlanSection(plan=plan, key=CONTEXT, text=SECTION_OVER)
+    measure = Measure(plan=plan, title="Foresteria", description=NOTE_OVER)
     assessment = NeedsAssessment(plan=plan, key_issues=NOTE_OVER)
     settlement = Settlement(name="Campo", kind="informal", notes=REASON_OVER)
     meeting = Meeting(
@@ -262,9 +286,12 @@ def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
         comments=REASON_OVER,
         reviewer=facilitator,
     )
+    comment = ReviewComment(section=CONTEXT, subject="Contesto", text=REASON_OVER)
     plan.suspension_reason = plan.withdrawal_reason = REASON_OVER
     cases = [
-        (note, "text", NOTE_OVER, NOTE_MAX_CHARS),
+        (section, "text", SECTION_OVER, SECTION_MAX_CHARS),
+        (measure, "description", NOTE_OVER, NOTE_MAX_CHARS),
+        (comment, "text", REASON_OVER, REASON_MAX_CHARS),
         (assessment, "key_issues", NOTE_OVER, NOTE_MAX_CHARS),
         (settlement, "notes", REASON_OVER, REASON_MAX_CHARS),
         (meeting, "agenda", REASON_OVER, REASON_MAX_CHARS),
@@ -278,13 +305,17 @@ def test_the_models_full_clean_refuses_overlong_text(plan, facilitator):
         with pytest.raises(ValidationError) as refused:
             # The status is protected (the FSM guards it).
             instance.full_clean(
-                exclude=["status", "assessment", "table"], validate_constraints=False
+                exclude=["status", "assessment", "table", "review"], validate_constraints=False
             )
         assert refused.value.message_dict[field] == [too_long(text, limit)], field
 
 
 def test_the_models_full_clean_takes_text_at_the_limit(plan):
-    PhaseNote(plan=plan, phase=Phase.DRAFTING, text="n" * NOTE_MAX_CHARS).full_clean()
+    PlanSection(plan=plan, key=CONTEXT, text="s" * SECTION_MAX_CHARS).full_clean()
+    Measure(plan=plan, title="Foresteria", description="n" * NOTE_MAX_CHARS).full_clean()
+    ReviewComment(section=CONTEXT, subject="Contesto", text="r" * REASON_MAX_CHARS).full_clean(
+        exclude=["review"]
+    )
     NeedsAssessment(plan=plan, housing="n" * NOTE_MAX_CHARS).full_clean()
     Settlement(name="Campo", kind="informal", notes="r" * REASON_MAX_CHARS).full_clean(
         exclude=["assessment"]
@@ -328,9 +359,28 @@ def test_a_body_over_the_cap_answers_400_and_changes_nothing(
     assert _trace(flow_plan) == before
 
 
-def test_the_body_cap_leaves_room_for_the_longest_note_in_any_script(settings):
+def test_the_body_cap_leaves_room_for_the_longest_text_in_any_script(settings):
     # Four bytes a character in UTF-8, percent-encoded as three characters a byte.
-    assert NOTE_MAX_CHARS * 4 * 3 < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert max(NOTE_MAX_CHARS, SECTION_MAX_CHARS) * 4 * 3 < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def test_the_draft_editor_saves_every_section_at_its_limit_in_italian(client, coordinator):
+    # Accents, typographic quotes and dashes, line breaks as a browser sends them, the whole
+    # form URL-encoded: the four sections of one save, each at its limit, stay under the cap.
+    plan = PlanFactory(at="draft", coordinator=coordinator)
+    line = "Saluzzo, città della frutta: più di 1.500 braccianti d’estate – perché?\n"
+    text = (line * (SECTION_MAX_CHARS // len(line) + 1))[: SECTION_MAX_CHARS - 1] + "."
+    sent = text.replace("\n", "\r\n")
+    assert length_of(sent) == SECTION_MAX_CHARS
+    body = urlencode(sections_data(plan, **dict.fromkeys(SectionKey.values, sent)))
+    client.force_login(coordinator)
+
+    response = client.post(
+        url(open_task(plan), "execute"), body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert dict(plan.sections.values_list("key", "text")) == dict.fromkeys(SectionKey.values, text)
 
 
 def test_the_body_cap_does_not_count_an_uploaded_file(
