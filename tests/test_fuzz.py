@@ -20,11 +20,20 @@ from hypothesis import strategies as st
 
 import forms as forms_package
 from flows.flows import PLMFlow
+from forms.drafting import measure_comment_name, section_comment_name
 from plm_workflow.deadlines.models import PhaseDate
-from plm_workflow.plans.models import Adoption, Meeting, NeedsAssessment, Organisation, Phase
+from plm_workflow.plans.models import (
+    Adoption,
+    Measure,
+    Meeting,
+    NeedsAssessment,
+    Organisation,
+    Phase,
+    PlanSection,
+)
 from plm_workflow.roles import Role
 from plm_workflow.steps.tables import meeting_save
-from tests import assessments
+from tests import assessments, drafts
 from tests.conftest import pdf_upload
 from tests.factories import ADOPTED, PlanFactory
 from tests.flows.helpers import claim, open_task, url
@@ -217,23 +226,6 @@ def _task_filter(request):
     )
 
 
-def _work(node):
-    def driver(request):
-        plan = PlanFactory(at=node)
-        person = plan.comune.memberships.get(role=Role.COORDINATOR).user
-        client = request.getfixturevalue("client")
-        task = open_task(plan)
-        client.force_login(person)
-        if task.owner_id != person.pk:
-            claim(client, person, task)
-        # Drafts keep the task open, so every example reaches the form.
-        return Page(
-            client, url(task, "execute"), {"text": "Nota.", "version": "0"}, extra={"_draft": "1"}
-        )
-
-    return driver
-
-
 def _as_posted(value):
     return [str(item) for item in value] if isinstance(value, list) else str(value)
 
@@ -346,6 +338,92 @@ def _tables(form):
     return driver
 
 
+def _draft(form):
+    """A page of the draft, as its form is posted: ``sections`` (the editor's sections, each
+    with the revision saved last), or a new measure's page with the fields of ``measure``,
+    ``funding`` (its first line) or ``indicator`` (its first indicator) junk and the rest
+    complete. Each save keeps the task open, so every example reaches the form."""
+
+    def driver(request):
+        plan = PlanFactory(at="draft")
+        person = plan.comune.memberships.get(role=Role.COORDINATOR).user
+        client = request.getfixturevalue("client")
+        client.force_login(person)
+        task = open_task(plan)
+        if form == "sections":
+            fields = dict(drafts.texts())
+            extra = {"_save_sections": "1"}
+            for key in fields:
+                extra[f"{key}_version"] = lambda key=key: str(
+                    PlanSection.objects.filter(plan=plan, key=key)
+                    .values_list("revision", flat=True)
+                    .first()
+                    or 0
+                )
+            return Page(client, url(task, "execute"), fields, extra=extra)
+        itself = Organisation.objects.get(comune_id=plan.comune_id, is_the_comune=True)
+        measure = {
+            "title": "Foresteria stagionale",
+            "priority_action": str(drafts.action(5).pk),
+            "description": "Cinquanta posti letto.",
+            "lead": str(itself.pk),
+            "partners": [itself.pk],
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-12-31",
+            "version": "0",
+        }
+        parts = {
+            "measure": measure,
+            "funding": {"source": "fnpm", "amount": "1.234,56", "cup": "J51B21004880006"},
+            "indicators": {
+                "name": "Posti letto",
+                "unit": "posti",
+                "baseline": "0",
+                "target": "52",
+                "target_date": "2027-12-31",
+                "source": "Registro",
+            },
+        }
+        data = dict(measure)
+        for prefix in ("funding", "indicators"):
+            data |= {
+                f"{prefix}-TOTAL_FORMS": "1",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "20",
+                **{f"{prefix}-0-{name}": value for name, value in parts[prefix].items()},
+            }
+        prefix = {"measure": "", "funding": "funding-0-", "indicator": "indicators-0-"}[form]
+        source = parts["indicators" if form == "indicator" else form]
+        mine = {f"{prefix}{name}" for name in source}
+        fields = {name: _as_posted(data[name]) for name in sorted(mine)}
+        extra = {name: value for name, value in data.items() if name not in mine}
+        extra["_save"] = "1"
+        address = task.flow_task.reverse("page_measure_new", args=[plan.process.pk, task.pk])
+        return Page(client, address, fields, extra=extra)
+
+    return driver
+
+
+def _review(request):
+    """The review page: a return with comments, one on a section and one on the measure."""
+    plan = PlanFactory(at="review")
+    person = plan.comune.memberships.get(role=Role.FACILITATOR).user
+    client = request.getfixturevalue("client")
+    task = open_task(plan)
+    client.force_login(person)
+    if task.owner_id != person.pk:
+        claim(client, person, task)
+    measure = Measure.objects.get(plan=plan)
+    fields = {
+        "decision": "returned",
+        "comments": "Manca la mappa.",
+        section_comment_name("context"): "Aggiungere i dati.",
+        measure_comment_name(measure.pk): "Manca il CUP.",
+    }
+    return Page(client, url(task, "execute"), fields)
+
+
 def _check(node):
     def driver(request):
         plan = PlanFactory(at=node)
@@ -429,7 +507,6 @@ DRIVERS = {
     "forms.plan.ComuneSearchForm": _comune_search,
     "forms.launch.LaunchForm": _launch,
     "forms.tasks.TaskFilterForm": _task_filter,
-    "forms.steps.PhaseNoteForm": _work("draft"),
     "forms.steps.DecisionForm": _check("check_assessment"),
     "forms.assessment.AssessmentWorkForm": _assessment(""),
     "forms.assessment.CropForm": _assessment("crops-0-"),
@@ -440,8 +517,11 @@ DRIVERS = {
     "forms.tables.MeetingForm": _tables("meeting"),
     "forms.tables.MeetingRecordForm": _tables("record"),
     "forms.tables.TablesCheckForm": _check("check_tables"),
-    "forms.drafting.DraftingWorkForm": _work("draft"),
-    "forms.drafting.DraftingCheckForm": _check("review"),
+    "forms.drafting.SectionsForm": _draft("sections"),
+    "forms.drafting.MeasureForm": _draft("measure"),
+    "forms.drafting.FundingLineForm": _draft("funding"),
+    "forms.drafting.IndicatorForm": _draft("indicator"),
+    "forms.drafting.DraftingCheckForm": _review,
     "forms.adoption.AdoptionWorkForm": _adoption_act,
     "forms.adoption.AdoptionCheckForm": _adoption_check,
     "forms.adoption.PublicationForm": _publication,

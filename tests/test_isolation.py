@@ -34,8 +34,16 @@ from viewflow.workflow.status import STATUS
 
 from flows.flows import launch_plan
 from plm_workflow.accounts.services import role_grant
-from plm_workflow.plans.models import Document, Meeting, Organisation, Phase, StakeholderTable
-from tests import assessments, tables
+from plm_workflow.audit.models import Event, EventKind
+from plm_workflow.plans.models import (
+    Document,
+    Measure,
+    Meeting,
+    Organisation,
+    Phase,
+    StakeholderTable,
+)
+from tests import assessments, drafts, tables
 from tests.factories import ComuneFactory, UserFactory
 from tests.flows.helpers import work_data
 from tests.isolation_helpers import (
@@ -75,6 +83,11 @@ AUDITOR_MAY_POST = {
     "password_change_done",
     "set_language",
 } | PUBLIC  # what anyone, logged in or not, may post (login and password reset forms)
+
+#: Pages whose GET writes by design: each download of a plan's measures as CSV is an audit
+#: event of the person who may see the plan (the lead, an auditor). The sweep takes its
+#: snapshot again after such a GET, and checks at its end that they wrote only that.
+WRITES_ON_GET = {"home:plm:measures_csv": EventKind.MEASURES_EXPORTED}
 
 #: Pages without parameters a logged-in person may open: what they list must be their own.
 PAGES = {
@@ -145,6 +158,10 @@ POST_DATA = {
     "patron_day": "3",
     "patron_month": "4",
     "language": "it",
+    # the draft: its sections, a measure's title, the submission's confirmation
+    "_save_sections": "1",
+    "context": "Isolamento.",
+    "title": "Isolamento",
 }
 
 
@@ -176,6 +193,20 @@ def test_the_adoptions_publication_is_a_page_of_its_plan():
     assert [(p.params, rule_of(p)) for p in publication] == [(["process_pk"], "resource")]
 
 
+def test_the_drafts_measure_pages_are_pages_of_their_plans_task():
+    pages = sorted(
+        (p.name, tuple(p.params), rule_of(p))
+        for p in url_patterns()
+        if p.name and p.name.startswith("home:plm:draft:page_measure")
+    )
+    params = ("process_pk", "task_pk", "measure_pk")
+    assert pages == [
+        ("home:plm:draft:page_measure", params, "resource"),
+        ("home:plm:draft:page_measure_new", params[:2], "resource"),
+        ("home:plm:draft:page_measure_remove", params, "resource"),
+    ]
+
+
 # --- The data: plans of comuni the people under test do not belong to ------------------------
 
 OTHER_COMUNI = {"009002": "Albenga", "009001": "Alassio", "009033": "Loano"}
@@ -190,6 +221,8 @@ FILLABLE = {
     "organisation_pk",
     "table_pk",
     "meeting_pk",
+    # the draft's measures, each of the plan filled in beside it
+    "measure_pk",
     # password reset: a real user's uid, a token that is not theirs
     "uidb64",
     "token",
@@ -208,14 +241,19 @@ WORK_NODES = ("assess", "convene_tables", "draft", "record_adoption")
 
 
 def _work_data(task, coordinator, text):
-    """The POST that completes a work task; the tables are set up first (they are saved as
-    they are entered, and the page only submits them)."""
-    if task.flow_task.name != "convene_tables":
-        return work_data(task, text)
+    """The POST that completes a work task; the tables and the draft are set up first (they
+    are saved as they are entered, and the page only submits them, the draft from its
+    confirmation step)."""
     plan = task.process.plmprocess.plan
-    if not plan.tables.exists():
-        tables.complete(plan, coordinator)
-    return {"_submit": "1"}
+    if task.flow_task.name == "convene_tables":
+        if not plan.tables.exists():
+            tables.complete(plan, coordinator)
+        return {"_submit": "1"}
+    if task.flow_task.name == "draft":
+        if not plan.measures.exists():
+            drafts.complete(plan, coordinator)
+        return {"_submit": "1", "confirmed": "1"}
+    return work_data(task, text)
 
 
 def _open_task(plan):
@@ -338,7 +376,11 @@ def fillings(pattern, world):
         cross([{"process_pk": t.process_id, "task_pk": t.pk} for t in chosen])
     elif "process_pk" in params:
         cross([{"process_pk": process.pk} for process in processes])
-    rows = [name for name in ("organisation_pk", "table_pk", "meeting_pk") if name in params]
+    rows = [
+        name
+        for name in ("organisation_pk", "table_pk", "meeting_pk", "measure_pk")
+        if name in params
+    ]
     if rows:  # the rows of the plan each combination is about
         combos = [
             {**combo, **values}
@@ -384,6 +426,7 @@ def _rows_of(process_pk, names) -> list[dict]:
         "organisation_pk": Organisation.objects.filter(comune_id=plan.comune_id),
         "table_pk": StakeholderTable.objects.filter(plan=plan),
         "meeting_pk": Meeting.objects.filter(table__plan=plan),
+        "measure_pk": Measure.objects.filter(plan=plan),
     }
     ids = {
         name: list(found[name].order_by("pk").values_list("pk", flat=True)[:2]) for name in names
@@ -454,6 +497,7 @@ def test_nobody_reaches_another_comunes_plan_through_any_url(world):  # noqa: C9
         return response, content
 
     before = state = snapshot()
+    last_event = Event.objects.order_by("-pk").values_list("pk", flat=True).first()
     for pattern, rule, url in requests:
         for role in ("coordinator", "facilitator", "nobody", "auditor", "lead", "anonymous"):
             methods = ("GET",) if role == "lead" else ("GET", "POST")
@@ -469,6 +513,8 @@ def test_nobody_reaches_another_comunes_plan_through_any_url(world):  # noqa: C9
                     state = now
                     if changed and pattern.name not in AUDITOR_MAY_POST:
                         problem(role, method, pattern, url, response, f"changed {changed}")
+                elif method == "GET" and pattern.name in WRITES_ON_GET:
+                    state = snapshot()
                 if status >= 500:
                     problem(role, method, pattern, url, response, "server error")
                     continue
@@ -523,6 +569,12 @@ def test_nobody_reaches_another_comunes_plan_through_any_url(world):  # noqa: C9
     after = snapshot()
     # allowed posts (language, password forms) may touch the session and profile tables only
     changed = snapshot_diff(before, after)
+    # the downloads that write by design wrote only their events, of the lead and the auditor
+    written = list(Event.objects.filter(pk__gt=last_event or 0).values_list("kind", "actor"))
+    assert {kind for kind, _actor in written} <= set(WRITES_ON_GET.values()), written
+    assert {actor for _kind, actor in written} <= {world["lead"].pk, world["auditor"].pk}
+    if written:
+        changed = re.sub(r"audit_event: \d+ -> \d+(; )?|audit_heads changed(; )?", "", changed)
     for allowed in ("django_session", "profiles_profile", "profiles_historicalprofile"):
         changed = re.sub(rf"{allowed}: \d+ -> \d+(; )?", "", changed)
     assert not problems, f"{len(problems)} isolation problems:\n" + "\n".join(problems[:200])
