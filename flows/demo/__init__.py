@@ -11,12 +11,17 @@ phase's services, run here under the flow's lock by the holder of the open task:
 
 - the first cycle's work, with the facts it needs (the needs assessment's ``first_cycle(plan,
   by)``; the tables' ``first_cycle_steps(...)``, writes of weeks each on its date, with late
-  additions in drafting; the drafting note's ``text(...)``, submitted by ``_work``; the
-  adoption's ``first_cycle(istat, day)``, the act recorded on its ``calendar(day)``, and its
-  ``publication(istat, day)`` on the adopted plan, from the plan page);
+  additions in drafting; the drafting's ``first_cycle_steps(...)``, the draft written over
+  the weeks of the phase, returned once with comments, revised and approved, or San Severo's
+  ``stalled_steps(...)``; the adoption's ``first_cycle(istat, day)``, the act recorded on its
+  ``calendar(day)``, and its ``publication(istat, day)`` on the adopted plan, from the plan
+  page);
 - ``second_cycle(plan, by)``: the second cycle's work, submitted;
 - optionally ``second_cycle_draft(plan, by)``: a draft saved, not submitted, where a
-  second-cycle plan waits on that phase's work, for a demo user to finish.
+  second-cycle plan waits on that phase's work, for a demo user to finish;
+- optionally ``second_cycle_return(istat)``: where a second-cycle plan waits on that phase's
+  check, a round returned first and the work revised and submitted again (the check page
+  then shows what changed since the return).
 """
 
 import contextlib
@@ -35,7 +40,7 @@ from plm_workflow.accounts.services import RoleAlreadyHeld, role_grant
 from plm_workflow.plans import phases
 from plm_workflow.plans.documents import files_kept_only_on_success
 from plm_workflow.plans.models import Comune, Phase, Plan, PlanStatus
-from plm_workflow.plans.services import phase_work_submit, review_decide
+from plm_workflow.plans.services import review_decide
 
 from ..flows import PLMFlow, launch_plan
 from ..rules import OPEN_STATUSES
@@ -43,7 +48,7 @@ from ..services import task_claim, task_complete
 from . import adoption, assessment, drafting, tables
 
 # Raised whenever what the demo builds changes: ``make run`` rebuilds an older demo database.
-DEMO_VERSION = 5
+DEMO_VERSION = 6
 # One filler per phase: the data its work step writes (see the module's docstring).
 FILLERS = {
     Phase.ASSESSMENT: assessment,
@@ -198,25 +203,29 @@ def _aside(plan, by, write):
         write(plan, by)
 
 
-def _work(plan, by, text):
-    _act(
-        plan,
-        by,
-        lambda name: phase_work_submit(plan=plan, phase=phases.node_phase(name), text=text, by=by),
-    )
-
-
-def _decide(plan, by, decision="approved", comments=""):
+def _decide(plan, by, decision="approved", comments="", items=None):
+    """A facilitator's decision on the open check; ``items(plan)``: its comments on the
+    draft's sections and measures."""
     _act(
         plan,
         by,
         lambda name: review_decide(
-            plan=plan, phase=phases.node_phase(name), decision=decision, comments=comments, by=by
+            plan=plan,
+            phase=phases.node_phase(name),
+            decision=decision,
+            comments=comments,
+            item_comments=items(plan) if items else None,
+            by=by,
         ),
     )
 
 
+def _decided(plan, by, decision: drafting.Decision):
+    _decide(plan, by, decision.decision, decision.comments, decision.items)
+
+
 TABLE_STEPS = {tables.HOLD: _hold, tables.SUBMIT: _fill, tables.LATE: _late}
+DRAFT_STEPS = {drafting.HOLD: _hold, drafting.SUBMIT: _fill, drafting.DECIDE: _decided}
 
 
 def _launch(comune, *, title, by, coordinator, facilitator, act_date):
@@ -267,34 +276,24 @@ def replay_cohort(travel, who: dict) -> int:
                 entry.istat, opens=tables_open, submits=tables_submitted, approved=tables_approved
             )
         ]
+        # The draft, written over the weeks of drafting by the coordinator and reviewed by
+        # the facilitator; San Severo's started, never submitted.
         if entry.adopted is None:
-            steps.append(
-                (
-                    start + datetime.timedelta(days=160),
-                    lambda plan, by, text: None,  # drafting opened, never submitted
-                    (coordinator, ""),
-                )
-            )
+            drafted = drafting.stalled_steps(entry.istat, opens=tables_approved)
         else:
+            drafted = drafting.first_cycle_steps(
+                entry.istat, opens=tables_approved, adopted=entry.adopted
+            )
+        steps += [
+            (
+                moment,
+                DRAFT_STEPS[kind],
+                (facilitator if kind == drafting.DECIDE else coordinator, write),
+            )
+            for moment, kind, write in drafted
+        ]
+        if entry.adopted is not None:
             adopted = entry.adopted
-            steps += [
-                (
-                    adopted - datetime.timedelta(days=75),
-                    _work,
-                    (coordinator, drafting.text(comune)),
-                ),
-                (
-                    adopted - datetime.timedelta(days=65),
-                    _decide,
-                    (facilitator, "returned", "Completare indicatori e fonti di finanziamento."),
-                ),
-                (
-                    adopted - datetime.timedelta(days=50),
-                    _work,
-                    (coordinator, drafting.text(comune, revised=True)),
-                ),
-                (adopted - datetime.timedelta(days=40), _decide, (facilitator,)),
-            ]
             # The act dated ``adopted``, recorded and verified after it, then published.
             dates = adoption.calendar(adopted)
             steps += [
@@ -339,10 +338,17 @@ def second_cycle(travel, who: dict) -> int:
                 _fill(plan, coordinator, filler.second_cycle)
             else:
                 _decide(plan, facilitator)
+        filler = FILLERS[phases.node_phase(stop_at)]
         if stop_at in phases.WORK_NODES:
-            draft = getattr(FILLERS[phases.node_phase(stop_at)], "second_cycle_draft", None)
+            draft = getattr(filler, "second_cycle_draft", None)
             if draft is not None:
                 _hold(plan, coordinator, draft)
+        else:
+            # Its work submitted, returned once and submitted again, where the filler says so.
+            rework = getattr(filler, "second_cycle_return", lambda istat: None)(istat)
+            if rework is not None:
+                _decided(plan, facilitator, rework.decision)
+                _fill(plan, coordinator, rework.revise)
         created += 1
     return created
 

@@ -3,15 +3,18 @@
 import datetime
 import io
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from flows.content import content_for, last_return
 from flows.demo import (
     COHORT,
     FILLERS,
@@ -24,7 +27,9 @@ from flows.demo import (
 )
 from flows.demo import adoption as demo_adoption
 from flows.demo import assessment as demo_assessment
+from flows.demo import drafting as demo_drafting
 from flows.demo import tables as demo_tables
+from flows.drafting_content import SECTION_CHANGED
 from flows.selectors import inbox_for, queue_for
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.audit.verify import chains_verify
@@ -33,17 +38,23 @@ from plm_workflow.plans.models import (
     AdoptingBody,
     Document,
     DocumentKind,
+    FundingLine,
+    Measure,
     Meeting,
     NeedsAssessment,
     Organisation,
     Phase,
     Plan,
     PlanStatus,
+    ReviewDecision,
+    SectionKey,
     StakeholderTable,
 )
 from plm_workflow.plans.models.assessment import FIGURES
+from plm_workflow.plans.services import review_decide
 from plm_workflow.steps.adoption import adoption_submit
 from plm_workflow.steps.assessment import assessment_submit
+from plm_workflow.steps.drafting import draft_submit, measure_save, sections_save
 from plm_workflow.steps.tables import meeting_save, tables_submit
 from tests.conftest import pdf_upload
 from tests.factories import ComuneFactory
@@ -79,8 +90,6 @@ def seed():
 
 
 def counts():
-    from django.contrib.auth import get_user_model
-
     return (
         Plan.objects.count(),
         get_user_model().objects.count(),
@@ -193,6 +202,38 @@ def _recorded_at(meeting):
     return next(row.history_date for row in rows if row.head_count is not None)
 
 
+# --- The drafting ---------------------------------------------------------------------------
+
+SUBMIT_DRAFT = phases.spec_of(Phase.DRAFTING).submit.__name__  # submit_for_review
+PNRR = "pnrr_m5c2_2_2"
+# The amounts COHORT-FACTS documents, on their comune's first plan: (source, amount). Every
+# other amount is illustrative, and its measure says so.
+DOCUMENTED_AMOUNTS = {
+    "004203": (PNRR, Decimal("1693747.15")),  # Saluzzo: 52 beds
+    "029041": (PNRR, Decimal("1129164.77")),  # Rovigo: about 10 temporary homes
+    "043042": (PNRR, Decimal("7958238.25")),  # Porto Recanati: 115 beds
+    "071051": (PNRR, Decimal("27832952.99")),  # San Severo: 2,000 beds planned
+    "009002": (PNRR, Decimal("4000000.00")),  # Albenga's bid: "about 4 million"
+    "076043": ("pon_legalita", Decimal("4200000.00")),  # Lavello's reception centre
+}
+PAST_DRAFTING = [PlanStatus.REVIEW, PlanStatus.ADOPTION, PlanStatus.ADOPTED]
+DRAFT_KINDS = [EventKind.SECTION_SAVED, EventKind.MEASURE_SAVED, EventKind.MEASURE_REMOVED]
+
+
+def _sections_named(*keys) -> str:
+    """The sections as the named checks list them."""
+    return ", ".join(f"“{label}”" for key, label in SectionKey.choices if key in keys)
+
+
+def _changes_since_return(plan):
+    returned = last_return(plan, Phase.DRAFTING)
+    return returned, content_for(Phase.DRAFTING).changes_since(plan, returned.decided_at)
+
+
+def _titles(state) -> set:
+    return {measure.title for measure in state.measures}
+
+
 # --- The adoption ---------------------------------------------------------------------------
 
 ADOPT = phases.spec_of(Phase.ADOPTION).closing.__name__
@@ -230,6 +271,7 @@ def test_every_phase_has_a_demo_filler_for_the_second_cycle():
         assert callable(filler.second_cycle)
     assert set(demo_assessment.FIRST_CYCLE) == {entry.istat for entry in COHORT}
     assert set(demo_tables.FACTS) == {entry.istat for entry in COHORT}
+    assert set(demo_drafting.FIRST_CYCLE) == {entry.istat for entry in COHORT}
     assert set(demo_adoption.ACTS) == {entry.istat for entry in COHORT if entry.adopted}
 
 
@@ -577,6 +619,165 @@ class TestOneSeededDemo:
             assert phases.failing_messages(plan, TABLES_CLOSING) == []
             assert plan.tables.filter(kind="thematic").exists()
             assert Event.objects.filter(plan=plan, kind=EventKind.MEETING_SAVED).exists()
+
+    def test_every_plan_past_drafting_has_a_complete_draft_across_the_priority_actions(self):
+        past = Plan.objects.filter(status__in=PAST_DRAFTING).select_related("comune")
+        # eight adopted; Saluzzo's second cycle under review, Siracusa's waiting on its act
+        assert past.count() == 10
+        every_action = set()
+        for plan in past:
+            istat = plan.comune.istat_code
+            assert phases.failing_messages(plan, SUBMIT_DRAFT) == [], plan
+            for section in plan.sections.all():
+                assert "\n- " in section.text or section.key != SectionKey.CONTEXT, plan
+            measures = list(
+                plan.measures.select_related("priority_action", "lead").prefetch_related(
+                    "partners", "funding", "indicators"
+                )
+            )
+            assert 3 <= len(measures) <= 7, plan
+            actions = {measure.priority_action.number for measure in measures}
+            assert len(actions) >= 3, plan
+            every_action |= actions
+            documented = DOCUMENTED_AMOUNTS.get(istat) if plan.title == FIRST_CYCLE else None
+            for measure in measures:
+                assert ILLUSTRATIVE in measure.description, measure  # says what is invented
+                assert measure.lead.comune_id == plan.comune_id
+                assert measure.partners.exists()
+                assert {org.comune_id for org in measure.partners.all()} == {plan.comune_id}
+                for line in measure.funding.all():
+                    assert line.cup == ""  # none is documented: none invented
+                    if (line.source, line.amount) != documented:
+                        assert "importo illustrativo" in measure.description, measure
+                for indicator in measure.indicators.all():
+                    assert indicator.baseline is not None and indicator.target is not None
+                    assert ILLUSTRATIVE in indicator.source or "InCaS" in indicator.source
+        assert every_action >= {1, 4, 5, 6, 7, 8, 9, 10}
+
+    def test_the_documented_amounts_fund_their_comunes_plans_and_saluzzos_facts_are_there(self):
+        for istat, (source, amount) in DOCUMENTED_AMOUNTS.items():
+            plan = Plan.objects.get(comune__istat_code=istat, title=FIRST_CYCLE)
+            line = FundingLine.objects.select_related("measure").get(
+                measure__plan=plan, amount=amount
+            )
+            assert line.source == source, istat
+            assert "InCaS" in line.measure.description, istat  # names its source
+        assert not FundingLine.objects.filter(
+            measure__plan__title=SECOND_CYCLE, source=PNRR
+        ).exists()  # Rovigo renounced its project in 2024; the others' are not documented
+        saluzzo = Plan.objects.get(comune__istat_code="004203", title=FIRST_CYCLE)
+        context = saluzzo.sections.get(key=SectionKey.CONTEXT).text
+        assert "10.000" in context and "12.000" in context and "360 posti" in context
+        assert "maggio" in context and "dicembre" in context
+
+    def test_each_cohort_draft_was_returned_with_comments_and_its_revision_shows(self):
+        adopted = Plan.objects.filter(title=FIRST_CYCLE, status=PlanStatus.ADOPTED)
+        amount = str(FundingLine._meta.get_field("amount").verbose_name)
+        changed_section = {
+            str(SECTION_CHANGED % {"section": label}) for _key, label in SectionKey.choices
+        }
+        for plan in adopted.select_related("comune"):
+            coordinator = coordinator_name(plan.comune.name)
+            reviews = list(plan.reviews.filter(phase=Phase.DRAFTING).order_by("round"))
+            assert [(r.round, r.decision) for r in reviews] == [
+                (1, ReviewDecision.RETURNED),
+                (2, ReviewDecision.APPROVED),
+            ]
+            returned, lines = _changes_since_return(plan)
+            assert returned.comments
+            items = list(returned.item_comments.all())
+            assert items and any(not item.section for item in items)  # one on a measure
+            # what changed since the return, as the review page says it: an amount, a
+            # section, a measure added or removed
+            assert lines, plan
+            said = [line.get("what", "") for line in lines]
+            assert any(amount in what for what in said), plan
+            assert changed_section & set(said), plan
+            before = content_for(Phase.DRAFTING).as_of(plan, returned.decided_at)
+            after = content_for(Phase.DRAFTING).as_of(plan)
+            assert _titles(before) != _titles(after), plan
+            # written by the coordinator in drafting, over the weeks of the phase
+            written = Event.objects.filter(plan=plan, kind__in=DRAFT_KINDS).select_related("actor")
+            assert written.count() >= 8
+            for event in written:
+                assert event.actor.username == coordinator
+                status = plan.history.as_of(event.occurred_at).status
+                assert status == PlanStatus.DRAFTING, event
+            assert len({_local_day(event) for event in written}) >= 6
+
+    def test_san_severo_stalls_with_a_draft_started_and_a_measure_lacking_funding(self):
+        plan = Plan.objects.get(comune__istat_code="071051")
+        assert plan.status == PlanStatus.DRAFTING
+        assert not plan.reviews.filter(phase=Phase.DRAFTING).exists()
+        unfunded = "Presidio sanitario e di prima assistenza nelle campagne"
+        assert phases.failing_messages(plan, SUBMIT_DRAFT) == [
+            str(
+                checks.SECTIONS_MISSING
+                % {"sections": _sections_named(SectionKey.GOVERNANCE, SectionKey.MONITORING)}
+            ),
+            str(checks.FUNDING_MISSING % {"measures": f"“{unfunded}”"}),
+        ]
+        assert plan.sections.filter(key=SectionKey.CONTEXT).exclude(text="").exists()
+        assert not plan.measures.get(title=unfunded).funding.exists()
+        written = Event.objects.filter(plan=plan, kind__in=DRAFT_KINDS)
+        assert {_local_day(event).year for event in written} == {2023}
+
+    def test_rovigos_second_cycle_waits_with_a_partial_draft_its_coordinator_can_finish(self):
+        plan = Plan.objects.get(comune__istat_code="029041", title=SECOND_CYCLE)
+        assert plan.status == PlanStatus.DRAFTING
+        task = plan.process.task_set.get(status="ASSIGNED")
+        assert task.flow_task.name == phases.spec_of(Phase.DRAFTING).work_node
+        assert task.owner.username == "coord-rovigo" == task.step.holder.username
+        assert plan.measures.count() == 3
+        unfunded = plan.measures.get(title="Corse stagionali verso le aziende")
+        # the named checks fail only on what is left for the demo user
+        assert phases.failing_messages(plan, SUBMIT_DRAFT) == [
+            str(checks.SECTIONS_MISSING % {"sections": _sections_named(SectionKey.MONITORING)}),
+            str(checks.FUNDING_MISSING % {"measures": f"“{unfunded.title}”"}),
+        ]
+        context = plan.sections.get(key=SectionKey.CONTEXT).text
+        assert "agosto 2024" in context and "1.129.164,77" in context  # the PNRR renounced
+
+        sections_save(
+            plan=plan,
+            by=task.owner,
+            texts={SectionKey.MONITORING: "Indicatori raccolti ogni sei mesi."},
+            seen_versions={SectionKey.MONITORING: 0},
+        )
+        measure_save(
+            plan=plan,
+            by=task.owner,
+            pk=unfunded.pk,
+            seen_version=unfunded.revision,
+            fields={},
+            funding=[{"source": "regional", "amount": Decimal("50000.00"), "cup": ""}],
+        )
+        assert phases.failing_messages(plan, SUBMIT_DRAFT) == []
+        draft_submit(plan=plan, by=task.owner)
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.REVIEW
+
+    def test_saluzzos_second_cycle_waits_on_review_with_what_changed_since_its_return(self):
+        plan = Plan.objects.get(comune__istat_code="004203", title=SECOND_CYCLE)
+        assert plan.status == PlanStatus.REVIEW
+        task = plan.process.task_set.get(status__in=["NEW", "ASSIGNED"], flow_task_type="HUMAN")
+        assert task.flow_task.name == phases.spec_of(Phase.DRAFTING).check_node
+        assert phases.failing_messages(plan, SUBMIT_DRAFT) == []
+        returned, lines = _changes_since_return(plan)
+        assert returned.round == 1 and returned.decision == ReviewDecision.RETURNED
+        assert returned.item_comments.filter(measure__isnull=False).exists()
+        assert returned.item_comments.exclude(section="").exists()
+        assert len(lines) >= 3
+        assert Measure.objects.filter(plan=plan).count() == 5  # one added since the return
+
+        review_decide(
+            plan=plan,
+            phase=Phase.DRAFTING,
+            decision=ReviewDecision.APPROVED,
+            by=get_user_model().objects.get(username="facilitator"),
+        )
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.ADOPTION
 
     def test_each_adopted_cohort_plan_has_its_signed_act_recorded_after_it_and_published(self):
         adopted = Plan.objects.filter(title=FIRST_CYCLE, status=PlanStatus.ADOPTED)
