@@ -70,7 +70,13 @@ def _record(kind, plan, by, *, concerns, changes=None, children=None) -> None:
 
 
 def _stale(row, message, **names) -> StaleEdit:
-    latest = row.history.select_related("history_user").order_by("-history_id").first()
+    """The refusal of a page out of date, naming who saved ``row`` last and when (a row that
+    does not exist, for a forged revision, names nobody)."""
+    latest = (
+        row.history.select_related("history_user").order_by("-history_id").first()
+        if row is not None
+        else None
+    )
     return StaleEdit([message % {**last_saved(latest), **names}])
 
 
