@@ -500,14 +500,6 @@ def test_a_valid_cup_is_kept(plan, coordinator):
     assert measure.funding.get().cup == "J51B21004880006"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "FundingLine.clean() normalises the CUP, but full_clean() runs the field validators "
-        "(max_length 15, validate_cup) before clean(): measure_save refuses a CUP typed with "
-        "spaces or in lower case, though CUP_INVALID says spaces are left out"
-    ),
-)
 @pytest.mark.parametrize("typed", ["j51b 2100 4880 006", "j51b21004880006", " J51B21004880006 "])
 def test_a_cup_is_stored_upper_cased_without_spaces(typed, plan, coordinator):
     measure = measure_save(
@@ -659,15 +651,6 @@ def test_a_section_written_since_an_empty_page_loaded_is_refused(plan, coordinat
     assert trace(plan) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sections_save builds the stale-edit refusal from the section's history even when the "
-        "section was never written: a version other than 0 for it (a forged or mangled form) "
-        "raises AttributeError ('NoneType' object has no attribute 'history'), a 500, instead "
-        "of a PlanError"
-    ),
-)
 def test_a_version_given_for_a_section_never_written_is_refused(plan, coordinator):
     refused(
         lambda: sections_save(
@@ -842,8 +825,8 @@ def test_a_new_measure_records_one_event_with_its_fields_and_rows(plan, coordina
                         "id": indicator.pk,
                         "name": "Posti letto disponibili",
                         "unit": "posti",
-                        "baseline": "0",
-                        "target": "52",
+                        "baseline": "0.00",
+                        "target": "52.00",
                         "target_date": None,
                         "source": "Registro della foresteria",
                     }
@@ -905,8 +888,8 @@ def test_a_change_records_one_event_old_and_new_with_the_rows_added_removed_and_
                         "id": new_indicator.pk,
                         "name": "Persone accolte",
                         "unit": "posti",
-                        "baseline": "0",
-                        "target": "120",
+                        "baseline": "0.00",
+                        "target": "120.00",
                         "target_date": None,
                         "source": "Registro della foresteria",
                     }

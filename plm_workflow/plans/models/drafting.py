@@ -44,6 +44,13 @@ def validate_cup(value: str) -> None:
         raise ValidationError(CUP_INVALID, code="cup")
 
 
+def _to_places(value, places: int):
+    """A decimal given with fewer places, as the database stores it ("52" → "52.00")."""
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent > -places:
+        return value.quantize(Decimal(1).scaleb(-places))
+    return value
+
+
 class _Named(models.Model):
     """Reference data named in Italian and English: ``name`` in the active language."""
 
@@ -269,9 +276,11 @@ class FundingLine(models.Model):
     def __str__(self):
         return f"{self.get_source_display()}: {self.amount}"
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # The CUP as typed ("j51b 2100 4880 006") is stored normalised: before its validators.
         self.cup = normalised_cup(self.cup)
-        super().clean()
+        self.amount = _to_places(self.amount, 2)
+        super().clean_fields(exclude=exclude)
 
 
 class Indicator(models.Model):
@@ -308,6 +317,12 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean_fields(self, exclude=None):
+        # Stored and recorded alike: "52" is kept (and its event says) "52.00".
+        self.baseline = _to_places(self.baseline, 2)
+        self.target = _to_places(self.target, 2)
+        super().clean_fields(exclude=exclude)
 
 
 class ReviewComment(models.Model):
