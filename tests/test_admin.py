@@ -17,6 +17,14 @@ pytestmark = pytest.mark.django_db
         "plans_organisation",
         "plans_stakeholdertable",
         "plans_meeting",
+        "plans_adoption",
+        "plans_axis",
+        "plans_priorityaction",
+        "plans_plansection",
+        "plans_measure",
+        "plans_fundingline",
+        "plans_indicator",
+        "plans_reviewcomment",
         "accounts_membership",
         "viewflow_process",
         "viewflow_task",
@@ -121,3 +129,28 @@ def test_an_assessment_shows_its_history_in_the_admin_and_cannot_be_changed(
     assert change.status_code == 403
     settlement.refresh_from_db()
     assert settlement.name == assessments.SETTLEMENTS[0]["name"]
+
+
+def test_a_measure_shows_its_history_in_the_admin_and_cannot_be_changed(
+    client, superuser, plan, lead
+):
+    from tests import drafts
+
+    measure = drafts.fill(plan, lead)
+    line = measure.funding.get()
+    client.force_login(superuser)
+
+    history = client.get(reverse("admin:plans_measure_history", args=[measure.pk]))
+    change = client.post(
+        reverse("admin:plans_fundingline_change", args=[line.pk]), {"amount": "1.00"}
+    )
+    action = client.post(
+        reverse("admin:plans_priorityaction_change", args=[measure.priority_action_id]),
+        {"name_it": "Altro"},
+    )
+
+    assert history.status_code == 200
+    assert measure.title in history.content.decode()
+    assert (change.status_code, action.status_code) == (403, 403)
+    line.refresh_from_db()
+    assert str(line.amount) == "1693747.15"
