@@ -134,13 +134,16 @@ class WorkView(_DraftPage):
             measure.remove_url = self.node_url("page_measure_remove", measure.row.id)
         shown = {section.key: section for section in state.sections} if state else {}
         form = context.get("form")
+        orphans = orphan_comments(self.returned_by, state)
+        items = [*shown.values(), *(state.measures if state else ())]
         context.update(
             state=state,
+            item_comments=bool(orphans) or any(item.comments for item in items),
             sections=[
                 {"field": field, "version": version, "shown": shown.get(field.name)}
                 for field, version in (form.section_fields() if form is not None else ())
             ],
-            orphans=orphan_comments(self.returned_by, state),
+            orphans=orphans,
             add_measure_url=self.node_url("page_measure_new"),
             submit_refusal=kwargs.get("submit_refusal"),
             current=kwargs.get("current"),
