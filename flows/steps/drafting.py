@@ -400,7 +400,9 @@ def meetings_since_tables(plan) -> tuple:
     )
     if approved is None:
         return None, []
-    added = Meeting.history.filter(history_type="+", history_date__gt=approved).values("id")
+    added = Meeting.history.filter(
+        table__plan=plan, history_type="+", history_date__gt=approved
+    ).values("id")
     meetings = (
         Meeting.objects.filter(table__plan=plan, pk__in=added)
         .select_related("table")
