@@ -149,3 +149,41 @@ def test_a_return_stays_within_the_query_budget(
         K.TASK_RETURNED,
     ]
     _chain_verifies(flow_plan)
+
+
+def _draft_submission(client, measures: int):
+    """Submit a complete draft of ``measures`` measures from its confirmation step; return the
+    queries of that one POST and the plan."""
+    from plm_workflow.steps.drafting import measure_save, sections_save
+    from tests import drafts
+    from tests.factories import PlanFactory
+
+    plan = PlanFactory(at="draft")
+    task = open_task(plan)
+    person = task.owner
+    for number in range(measures):
+        measure_save(
+            plan=plan, by=person, **drafts.measure(plan, person, title=f"Scheda {number + 1}")
+        )
+    sections_save(plan=plan, by=person, texts=drafts.texts())
+    client.force_login(person)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url(task, "execute"), {"_submit": "1", "confirmed": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan.refresh_from_db()
+    return captured, plan
+
+
+def test_a_draft_submission_costs_the_same_with_1_or_40_measures_within_the_budget(client):
+    # given / when
+    one, small = _draft_submission(client, 1)
+    many, large = _draft_submission(client, 40)
+
+    # then: the named checks read the draft in a fixed number of queries
+    assert len(one) == len(many) <= BUDGET, _summary(many)
+    assert (small.status, large.status) == (PlanStatus.REVIEW, PlanStatus.REVIEW)
+    kinds = list(
+        Event.objects.filter(plan=large).order_by("-seq").values_list("kind", flat=True)[:4]
+    )
+    assert kinds[::-1] == [K.PLAN_TRANSITION, K.TASK_COMPLETED, K.TASK_CREATED, K.DUE_DATE_SET]
+    _chain_verifies(large)
