@@ -7,6 +7,7 @@ computed here, in ``Decimal``, never stored: per measure, per axis, per funding 
 """
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -37,6 +38,8 @@ ZERO = Decimal("0.00")
 SECTION_CHANGED = _("Section «%(section)s» changed")
 SECTION_WRITTEN = _("Section «%(section)s» written.")
 SECTION_EMPTIED = _("Section «%(section)s» emptied.")
+SECTION_ADDED = _("Section «%(section)s»: added «%(words)s».")
+SECTION_REMOVED = _("Section «%(section)s»: removed «%(words)s».")
 MEASURE_ADDED = _("Measure «%(title)s» added (%(budget)s).")
 MEASURE_REMOVED = _("Measure «%(title)s» removed (it had %(budget)s).")
 MEASURE_CHANGED = _("Measure «%(title)s»: %(what)s")
@@ -49,6 +52,9 @@ INDICATOR_ADDED = _("Measure «%(title)s»: indicator «%(name)s» added.")
 INDICATOR_REMOVED = _("Measure «%(title)s»: indicator «%(name)s» removed.")
 INDICATOR_CHANGED = _("Measure «%(title)s», indicator «%(name)s»: %(what)s")
 _TEXT_SHOWN = 120  # characters of a changed text shown on each side
+# A text's words and its punctuation marks apart: "riunisce." and "riunisce ogni" share a word.
+_WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+_BEFORE_MARK = re.compile(r"\s+([,.;:!?»”)\]])")
 
 MEASURE_FIELDS = ("priority_action_id", "title", "description", "lead_id", "starts_on", "ends_on")
 FUNDING_FIELDS = ("source", "amount", "cup")
@@ -314,16 +320,42 @@ def orphan_comments(review, state: DraftState | None) -> list:
 
 def _excerpts(old: str, new: str) -> tuple[str, str]:
     """The words taken out and put in between two texts, each cut to a readable length."""
-    old_words, new_words = (old or "").split(), (new or "").split()
+    taken, put = _word_changes(old, new)
+    shown = [truncatechars(" … ".join(p for p in part if p), _TEXT_SHOWN) for part in (taken, put)]
+    return shown[0] or EMPTY, shown[1] or EMPTY
+
+
+def _word_changes(old: str, new: str) -> tuple[list[str], list[str]]:
+    """The runs of words taken out of ``old`` and put into ``new``, in order."""
+    old_words, new_words = _WORD.findall(old or ""), _WORD.findall(new or "")
     taken, put = [], []
     matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        taken.append(" ".join(old_words[a1:a2]))
-        put.append(" ".join(new_words[b1:b2]))
-    shown = [truncatechars(" … ".join(p for p in part if p), _TEXT_SHOWN) for part in (taken, put)]
-    return shown[0] or EMPTY, shown[1] or EMPTY
+        taken.append(_joined(old_words[a1:a2]))
+        put.append(_joined(new_words[b1:b2]))
+    return [part for part in taken if part], [part for part in put if part]
+
+
+def _joined(words: list[str]) -> str:
+    """Words and punctuation back into text: no space before a closing mark."""
+    return _BEFORE_MARK.sub(r"\1", " ".join(words))
+
+
+def _section_change(values, old_text: str, new_text: str) -> dict:
+    """A section's edit in words: what was added, removed, or replaced by what."""
+    taken, put = _word_changes(old_text, new_text)
+    if put and not taken:
+        return {"text": SECTION_ADDED % {**values, "words": _cut(put)}}
+    if taken and not put:
+        return {"text": SECTION_REMOVED % {**values, "words": _cut(taken)}}
+    old, new = _excerpts(old_text, new_text)
+    return {"what": SECTION_CHANGED % values, "old": old, "new": new}
+
+
+def _cut(parts: list[str]) -> str:
+    return truncatechars(" … ".join(parts), _TEXT_SHOWN)
 
 
 def _value(model, name, value, names, actions) -> str:
@@ -388,8 +420,7 @@ def describe_changes(before: DraftState | None, now: DraftState | None) -> list[
         elif not new_text.strip():
             lines.append({"text": SECTION_EMPTIED % values})
         else:
-            taken, put = _excerpts(old_text, new_text)
-            lines.append({"what": SECTION_CHANGED % values, "old": taken, "new": put})
+            lines.append(_section_change(values, old_text, new_text))
 
     old_measures = {m.row.id: m for m in before.measures} if before else {}
     new_measures = {m.row.id: m for m in now.measures} if now else {}

@@ -183,7 +183,7 @@ def test_since_a_return_the_diff_lists_exactly_that_rounds_changes(
 
     # then: exactly those, in words
     first_round = [
-        {"what": "Section «Objectives» changed", "old": "trasporti.", "new": "salute."},
+        {"what": "Section «Objectives» changed", "old": "trasporti", "new": "salute"},
         {
             "what": "Measure «Foresteria stagionale», funding line PNRR M5C2 inv. 2.2: amount (€)",
             "old": "1,693,747.15 €",
@@ -406,3 +406,42 @@ def test_the_round_diff_takes_the_same_queries_with_10_and_with_100_measures(lau
         assert len(CONTENT.changes_since(launched, since)) == 100
 
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def _text_state(text):
+    from types import SimpleNamespace
+
+    from flows.drafting_content import DraftState, SectionShown
+
+    section = SectionShown("context", "Context", "", SimpleNamespace(text=text))
+    return DraftState(
+        sections=[section], measures=[], actions=[], version=(), saved_at=None, saved_by=None
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        (
+            "Il tavolo si riunisce.",
+            "Il tavolo si riunisce ogni mese.",
+            {"text": "Section «Context»: added «ogni mese»."},
+        ),
+        (
+            "Alloggi e trasporti, e tutela.",
+            "Alloggi e tutela.",
+            {"text": "Section «Context»: removed «e trasporti,»."},
+        ),
+        (
+            "Cento posti letto.",
+            "Duecento posti letto.",
+            {"what": "Section «Context» changed", "old": "Cento", "new": "Duecento"},
+        ),
+    ],
+    ids=["added", "removed", "replaced"],
+)
+def test_a_section_edit_says_what_was_added_removed_or_replaced(old, new, line):
+    from flows.drafting_content import describe_changes
+
+    with translation.override("en"):
+        assert describe_changes(_text_state(old), _text_state(new)) == [line]

@@ -714,7 +714,7 @@ def test_the_review_after_a_second_round_says_what_changed_since_the_return(clie
     changes = html[html.index('id="plm-changes-title"') : html.index("plm-review-draft")]
     assert "1.693.747,15 € → 1.500.000,00 €" in changes
     assert "Sportello informativo" in changes
-    assert "salute." in changes
+    assert "salute" in changes
     returned = plan.reviews.get(phase="drafting", round=1)
     heading = _t("What changed since the return of round %(round)s (%(when)s)") % {
         "round": 1,
