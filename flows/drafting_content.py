@@ -53,8 +53,7 @@ INDICATOR_REMOVED = _("Measure «%(title)s»: indicator «%(name)s» removed.")
 INDICATOR_CHANGED = _("Measure «%(title)s», indicator «%(name)s»: %(what)s")
 _TEXT_SHOWN = 120  # characters of a changed text shown on each side
 # A text's words and its punctuation marks apart: "riunisce." and "riunisce ogni" share a word.
-_WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
-_BEFORE_MARK = re.compile(r"\s+([,.;:!?»”)\]])")
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*|[^\w\s]")
 
 MEASURE_FIELDS = ("priority_action_id", "title", "description", "lead_id", "starts_on", "ends_on")
 FUNDING_FIELDS = ("source", "amount", "cup")
@@ -326,21 +325,23 @@ def _excerpts(old: str, new: str) -> tuple[str, str]:
 
 
 def _word_changes(old: str, new: str) -> tuple[list[str], list[str]]:
-    """The runs of words taken out of ``old`` and put into ``new``, in order."""
-    old_words, new_words = _WORD.findall(old or ""), _WORD.findall(new or "")
+    """The runs of text taken out of ``old`` and put into ``new``, in order, as written."""
+    old_words, new_words = list(_WORD.finditer(old or "")), list(_WORD.finditer(new or ""))
     taken, put = [], []
-    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=[m.group() for m in old_words], b=[m.group() for m in new_words], autojunk=False
+    )
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        taken.append(_joined(old_words[a1:a2]))
-        put.append(_joined(new_words[b1:b2]))
+        taken.append(_span(old or "", old_words[a1:a2]))
+        put.append(_span(new or "", new_words[b1:b2]))
     return [part for part in taken if part], [part for part in put if part]
 
 
-def _joined(words: list[str]) -> str:
-    """Words and punctuation back into text: no space before a closing mark."""
-    return _BEFORE_MARK.sub(r"\1", " ".join(words))
+def _span(text: str, words: list) -> str:
+    """The text from the first of ``words`` to the last, its spacing as written."""
+    return " ".join(text[words[0].start() : words[-1].end()].split()) if words else ""
 
 
 def _section_change(values, old_text: str, new_text: str) -> dict:

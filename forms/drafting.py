@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plm_workflow.limits import REASON_MAX_CHARS, SECTION_MAX_CHARS, TextLimitValidator
 from plm_workflow.plans.models import (
@@ -288,7 +289,10 @@ class IndicatorForm(_Limits, forms.ModelForm):
     """An indicator: its name and unit, from its baseline to its target, and its source."""
 
     baseline = ItalianDecimalField(
-        label=_("Baseline"), max_digits=16, decimal_places=2, required=False
+        label=pgettext_lazy("indicator", "Baseline"),
+        max_digits=16,
+        decimal_places=2,
+        required=False,
     )
     target = ItalianDecimalField(label=_("Target"), max_digits=16, decimal_places=2, required=False)
 

@@ -114,8 +114,9 @@ PHASES: tuple[PhaseSpec, ...] = (
         check_title=_("Review the draft"),
         work_hint=_(
             "Write the plan's sections and its measures, each with funding lines and "
-            "indicators. Everything is saved as you go; submit when the draft is complete: it "
-            "stays locked while the facilitators review it."
+            "indicators: the sections are saved with their button, each measure on its own "
+            "page. Submit when the draft is complete: it stays locked while the facilitators "
+            "review it."
         ),
     ),
     PhaseSpec(
