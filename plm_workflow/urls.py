@@ -35,10 +35,8 @@ class HomeApplication(Application):
     plans_path = path("plans/", PlanListView.as_view(), name="plans")
 
 
-site = Site(
-    title=_("PLM Workflow"),
-    viewsets=[HomeApplication(viewsets=[PLMFlowViewset(PLMFlow)])],
-)
+home = HomeApplication(viewsets=[PLMFlowViewset(PLMFlow)])
+site = Site(title=_("PLM Workflow"), viewsets=[home])
 
 urlpatterns = [
     path(

@@ -83,7 +83,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The side menu and top bar on pages outside viewflow's site too.
+                "plm_workflow.shell.shell",
             ],
+            # Each page's title in the top bar and the tab, and its breadcrumbs.
+            "libraries": {"shell": "plm_workflow.shell"},
         },
     },
 ]
