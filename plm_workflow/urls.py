@@ -13,7 +13,14 @@ from forms.accounts import ThrottledPasswordResetForm
 from . import health
 from .ids import IdConverter, IstatConverter
 from .profiles.views import language_set
-from .views import ComuneSearchView, ComuneView, DocumentView, HomeView, PLMLoginView
+from .views import (
+    ComuneSearchView,
+    ComuneView,
+    DocumentView,
+    HomeView,
+    PLMLoginView,
+    PrivacyView,
+)
 
 # Record ids in our paths: the flow's paths below are built with it.
 register_converter(IdConverter, "id")
@@ -54,6 +61,7 @@ urlpatterns = [
     path("comuni/search/", ComuneSearchView.as_view(), name="comune_search"),
     path("comuni/<istat:istat_code>/", ComuneView.as_view(), name="comune"),
     path("files/<uuid:public_id>/", DocumentView.as_view(), name="document"),
+    path("privacy/", PrivacyView.as_view(), name="privacy"),
     path("admin/", admin.site.urls),
     path("health/live/", health.live, name="health_live"),
     path("health/ready/", health.ready, name="health_ready"),

@@ -1,11 +1,15 @@
 import datetime
 import logging
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -146,3 +150,30 @@ class PLMLoginView(LoginView):
 
     form_class = AuthenticationForm
     template_name = "registration/login.html"
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PrivacyView(TemplateView):
+    """The privacy notice, for anyone (the login page links to it): who is responsible for
+    the data (``PLM_PRIVACY_CONTROLLER``) and how to reach them (``PLM_PRIVACY_CONTACT``)."""
+
+    template_name = "plm_workflow/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contact = settings.PLM_PRIVACY_CONTACT.strip()
+        context.update(
+            controller=settings.PLM_PRIVACY_CONTROLLER.strip(),
+            contact=contact,
+            contact_email=_is_email(contact),
+            session_hours=settings.SESSION_COOKIE_AGE // 3600,
+        )
+        return context
+
+
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True

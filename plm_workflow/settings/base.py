@@ -201,6 +201,12 @@ ADMINS = [
     if "@" in address
 ]
 
+# --- Privacy notice ---------------------------------------------------------------------------
+# Who is responsible for the personal data the app holds, and how to reach them, as the privacy
+# notice (/privacy/) names them. Unset, the notice says that they are still to be configured.
+PLM_PRIVACY_CONTROLLER = env("PLM_PRIVACY_CONTROLLER", default="")
+PLM_PRIVACY_CONTACT = env("PLM_PRIVACY_CONTACT", default="")
+
 # --- History and logging ----------------------------------------------------------------------
 # Every change goes through the app's services: no reverting from the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
