@@ -11,6 +11,7 @@ from flows.viewsets import PLMFlowViewset
 from forms.accounts import ThrottledPasswordResetForm
 
 from . import health
+from .error_pages import permission_denied, server_error
 from .ids import IdConverter, IstatConverter
 from .profiles.views import language_set
 from .views import (
@@ -69,16 +70,5 @@ urlpatterns = [
 ]
 
 
-def server_error(request):
-    """The 500 page. Django gives its template no context: this one says whether the
-    administrators were e-mailed (only when ADMINS is set) and gives the page its CSP nonce.
-    No context processors run, so a broken database cannot break the error page too."""
-    from django.conf import settings
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
-    context = {"admins_notified": bool(settings.ADMINS), "request": request}
-    return HttpResponseServerError(loader.get_template("500.html").render(context))
-
-
+handler403 = permission_denied
 handler500 = server_error
