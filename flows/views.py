@@ -39,6 +39,7 @@ from plm_workflow.web import FLOW_BUSY, report_refusal
 
 from .adoption_content import adoption_of, may_record_publication
 from .content import content_for, section_state, step_of
+from .diagram import plan_diagram
 from .rules import may_reassign_now, task_candidates
 from .selectors import processes_visible_to
 from .services import (
@@ -337,6 +338,7 @@ class ProcessDetailView(generic.DetailView):
             ],
             state_actions=state_actions(plan, user, flow, process),
             chart_url=flow.reverse("process_chart", args=[process.pk]),
+            diagram=plan_diagram(plan, steps=steps),
             reviews=plan.reviews.select_related("reviewer"),
             adhesion_acts=plan.documents.filter(kind=DocumentKind.ADHESION_ACT),
             schedule_changes=Event.objects.filter(
