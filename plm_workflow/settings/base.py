@@ -87,7 +87,11 @@ TEMPLATES = [
                 "plm_workflow.shell.shell",
             ],
             # Each page's title in the top bar and the tab, and its breadcrumbs.
-            "libraries": {"shell": "plm_workflow.shell"},
+            "libraries": {
+                "shell": "plm_workflow.shell",
+                # Dates in prose ("all'8 marzo 2027") and file sizes ("95 byte").
+                "words": "plm_workflow.formats.words",
+            },
         },
     },
 ]
