@@ -20,6 +20,7 @@ from forms.plan import DateMoveForm, PhaseDateMoveForm, ReasonForm
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.models import StepTask
 from plm_workflow.deadlines.services import can_move_dates, phase_date_move, task_due_move
+from plm_workflow.deadlines.words import moved_message
 from plm_workflow.ids import parse_id
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import (
@@ -472,9 +473,6 @@ class WithdrawView(PlanStateView):
     done_message = _("The plan is withdrawn and its open task cancelled.")
 
 
-DATE_MOVED = _("Date moved to %(date)s.")
-
-
 def _valid(form, *, allowed: bool = True):
     """Return the form if it is valid; else refuse with its messages (nothing changes), or
     403 to someone who may not act at all."""
@@ -483,10 +481,6 @@ def _valid(form, *, allowed: bool = True):
             raise PermissionDenied
         raise PlanError(form_messages(form))
     return form
-
-
-def _moved(day) -> str:
-    return DATE_MOVED % {"date": day.strftime("%d/%m/%Y")}
 
 
 class PhaseDateMoveView(_PlanActionView):
@@ -506,7 +500,7 @@ class PhaseDateMoveView(_PlanActionView):
             shown=data["shown"],
             shift_later=data["shift_later"],
         )
-        return _moved(row.current)
+        return moved_message(data["date"], row.current, process.plan.comune)
 
 
 class DueDateMoveView(_PlanActionView):
@@ -526,7 +520,7 @@ class DueDateMoveView(_PlanActionView):
             by=request.user,
             shown=data["shown"],
         )
-        return _moved(deadline.due)
+        return moved_message(data["date"], deadline.due, process.plan.comune)
 
     def _deadline(self, process, task_pk):
         deadline = (
