@@ -13,11 +13,12 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.audit.models import EventKind
-from plm_workflow.formats.prose import prose_date, prose_range
+from plm_workflow.formats.prose import prose_date, prose_month_day, prose_range
 from plm_workflow.plans.models import Phase
-from plm_workflow.plans.phases import spec_of_node
+from plm_workflow.plans.phases import spec_of, spec_of_node
 
 from .calendar import HOLIDAY, PATRON_DAY, WEEKEND, days_skipped, holiday_name
+from .models import StepKind
 
 PHASE_DATE_MOVED = _("%(phase)s: due date moved %(dates)s")
 TASK_DUE_MOVED = _("Task “%(task)s”: due date moved %(dates)s")
@@ -204,3 +205,47 @@ def schedule_sentences(events) -> list[str]:
     events = list(events)
     people = _people(events)
     return [sentence for event in events if (sentence := schedule_sentence(event, people))]
+
+
+# --- The comune's patron day ------------------------------------------------------------------
+
+PATRON_DAY_SAVED = _("Patron day saved: %(day)s.")
+PATRON_DAY_CLEARED = _(
+    "Patron day cleared: due dates may fall on that day again; those moved off it stay where "
+    "they are."
+)
+NOTHING_ON_IT = _("No open date of the comune's plans fell on it.")
+DUE_DATE_ITEM = _("the due date of the task “%(task)s” %(date)s")
+PHASE_DATE_ITEM = _("the due date of %(phase)s in the schedule %(date)s")
+
+
+def patron_day_message(saved) -> str:
+    """Return what the comune's page says once a patron day is saved (a ``PatronDaySaved``):
+    the day in words and exactly which open dates it moved, and to when."""
+    comune = saved.comune
+    if not comune.patron_day:
+        return str(PATRON_DAY_CLEARED)
+    day = prose_month_day(comune.patron_day, comune.patron_month)
+    said = [str(PATRON_DAY_SAVED % {"day": day})]
+    if not saved.moved:
+        said.append(str(NOTHING_ON_IT))
+        return " ".join(said)
+    items = []
+    for moved in saved.moved:
+        date = prose_date(moved.new, "to")
+        if moved.kind is None:
+            items.append(str(PHASE_DATE_ITEM % {"phase": _phase_label(moved.phase), "date": date}))
+        else:
+            spec = spec_of(moved.phase)
+            task = spec.check_title if moved.kind == StepKind.CHECK else spec.work_title
+            items.append(str(DUE_DATE_ITEM % {"task": task, "date": date}))
+    count = len(items)
+    said.append(
+        ngettext(
+            "The open date that fell on it moved to the next working day: %(moves)s.",
+            "The %(count)d open dates that fell on it moved to the next working day: %(moves)s.",
+            count,
+        )
+        % {"count": count, "moves": "; ".join(items)}
+    )
+    return " ".join(said)
