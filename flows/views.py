@@ -98,12 +98,27 @@ class _TaskFormView(_RefusalMixin, generic.FormView):
 
 
 class LaunchView(_RefusalMixin, generic.FormView):
-    """The lead launches a comune's plan: the plan, its people, its first task."""
+    """The lead launches a comune's plan: the plan, its people, its first task.
+
+    A refusal gives every reason at once, the form's own and the launch service's, beside the
+    fields at fault, and keeps the adhesion act chosen if it passed its own checks.
+    """
 
     form_class = LaunchForm
     template_name = "flows/plm/launch.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_invalid(self, form):
+        if not getattr(form, "launch_checked", False):
+            form.add_launch_problems()
+        form.keep_file()
+        return super().form_invalid(form)
+
     def form_valid(self, form):
+        if form.add_launch_problems():
+            return self.form_invalid(form)
         data = form.cleaned_data
         try:
             plan = flow_launch(
@@ -120,6 +135,7 @@ class LaunchView(_RefusalMixin, generic.FormView):
             )
         except PlanError as error:
             return self.refuse(form, error)
+        form.discard_kept()
         messages.success(self.request, LAUNCHED % {"comune": plan.comune.label})
         return redirect(process_url(plan.process))
 

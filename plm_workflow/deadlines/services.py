@@ -55,21 +55,32 @@ def schedule_defaults(*, start: datetime.date | None = None) -> dict[Phase, date
 
 def schedule_problems(schedule: dict, *, today: datetime.date | None = None) -> list[str]:
     """Return what is wrong with a schedule: a phase without a date, a past date, disorder."""
+    return [message for _phase, message in schedule_problems_by_phase(schedule, today=today)]
+
+
+def schedule_problems_by_phase(
+    schedule: dict, *, today: datetime.date | None = None
+) -> list[tuple[Phase | None, str]]:
+    """Return what is wrong with a schedule, each problem with the phase whose date is at
+    fault (None for the schedule as a whole)."""
     today = today or timezone.localdate()
     if any(schedule.get(phase) is None for phase in PHASE_ORDER):
-        return [str(SCHEDULE_INCOMPLETE)]
+        return [(None, str(SCHEDULE_INCOMPLETE))]
     problems = []
     for previous, phase in zip([None, *PHASE_ORDER], PHASE_ORDER, strict=False):
         day = schedule[phase]
         if day > latest_date(today):
-            problems.append(str(DATE_TOO_FAR % {"date": prose_date(day, "the")}))
+            problems.append((phase, str(DATE_TOO_FAR % {"date": prose_date(day, "the")})))
         if day < today:
             problems.append(
-                str(DATE_IN_PAST % {"phase": phase.label, "date": prose_date(day, "the")})
+                (phase, str(DATE_IN_PAST % {"phase": phase.label, "date": prose_date(day, "the")}))
             )
         if previous is not None and day < schedule[previous]:
             problems.append(
-                str(DATES_OUT_OF_ORDER % {"phase": phase.label, "previous": previous.label})
+                (
+                    phase,
+                    str(DATES_OUT_OF_ORDER % {"phase": phase.label, "previous": previous.label}),
+                )
             )
     return problems
 
