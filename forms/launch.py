@@ -96,12 +96,12 @@ class LaunchForm(forms.Form):
     # The signed token of the act chosen in an earlier, refused round (plans.pending).
     adhesion_act_kept = forms.CharField(required=False, widget=forms.HiddenInput)
     coordinators = PersonChoiceField(
-        label=_("Coordinators"),
+        label=_("Municipal coordinators"),
         queryset=get_user_model().objects.none(),
         required=False,
         help_text=_(
-            "Ctrl-click (⌘ on a Mac) to choose several. The comune's current coordinators "
-            "keep their role."
+            "Ctrl-click (⌘ on a Mac) to choose several. The comune's current municipal "
+            "coordinators keep their role."
         ),
     )
     facilitators = PersonChoiceField(

@@ -44,10 +44,12 @@ TITLE_MISSING = _("Give the title of the plan's cycle.")
 ACT_NUMBER_MISSING = _("Give the number of the adhesion act.")
 ACT_DATE_MISSING = _("Give the date of the adhesion act.")
 ACT_DATE_IN_FUTURE = _("The adhesion act cannot be dated in the future.")
-NO_COORDINATOR = _("Name at least one coordinator of the comune.")
+NO_COORDINATOR = _("Name at least one municipal coordinator.")
 NO_FACILITATOR = _("Name at least one facilitator of the comune.")
 PERSON_INACTIVE = _("%(user)s is deactivated and cannot be named.")
-BOTH_ROLES = _("%(user)s cannot be both coordinator and facilitator of the same comune.")
+BOTH_ROLES = _(
+    "%(user)s cannot be both municipal coordinator and facilitator of the same comune."
+)
 
 
 def plan_launch(
