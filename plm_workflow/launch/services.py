@@ -47,9 +47,7 @@ ACT_DATE_IN_FUTURE = _("The adhesion act cannot be dated in the future.")
 NO_COORDINATOR = _("Name at least one municipal coordinator.")
 NO_FACILITATOR = _("Name at least one facilitator of the comune.")
 PERSON_INACTIVE = _("%(user)s is deactivated and cannot be named.")
-BOTH_ROLES = _(
-    "%(user)s cannot be both municipal coordinator and facilitator of the same comune."
-)
+BOTH_ROLES = _("%(user)s cannot be both municipal coordinator and facilitator of the same comune.")
 
 
 def plan_launch(
