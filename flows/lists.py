@@ -16,6 +16,7 @@ from plm_workflow.accounts.selectors import plans_visible_to
 from plm_workflow.ids import parse_id
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import PlanStatus
+from plm_workflow.plans.phases import spec_of
 
 from .nodes import load_task
 from .selectors import archive_for, by_due_date, inbox_for, queue_for
@@ -24,6 +25,38 @@ from .views import FLOW_BUSY, process_url
 
 PAGE_SIZE = 25
 NOTHING_CHOSEN = _("Choose at least one task.")
+FILTER_REFUSED = _("No task is shown: the filter cannot be applied. Correct it, or clear it.")
+CHECK_OF_PHASE = _("%(phase)s – check")
+
+
+def step_phase_label(step) -> str:
+    """Return where a task stands on the plan's path, for the lists' "Phase" column: its
+    phase for a work task; for a check, the status the plan is in meanwhile when it has its
+    own (the draft's review: "Review"), else the phase's check ("Needs assessment – check")."""
+    if step is None:
+        return "—"
+    spec = spec_of(step.phase)
+    if not step.is_check:
+        return str(spec.label)
+    if spec.check_status != spec.status:
+        return str(PlanStatus(spec.check_status).label)
+    return str(CHECK_OF_PHASE % {"phase": spec.label})
+
+
+def _released(count: int) -> str:
+    return ngettext(
+        "%(count)d task released: it is offered again to those who may take it.",
+        "%(count)d tasks released: they are offered again to those who may take them.",
+        count,
+    ) % {"count": count}
+
+
+def _taken_on(count: int) -> str:
+    return ngettext(
+        "%(count)d task taken on: it is yours now.",
+        "%(count)d tasks taken on: they are yours now.",
+        count,
+    ) % {"count": count}
 
 
 class TaskListView(generic.TemplateView):
@@ -32,7 +65,7 @@ class TaskListView(generic.TemplateView):
     template_name = "flows/plm/task_list.html"
     title = None
     selector = None
-    bulk_action = None  # (button label, done label, service) or None
+    bulk_action = None  # (button label, done message of a count, service) or None
     empty_text = None
 
     def tasks(self):
@@ -43,11 +76,12 @@ class TaskListView(generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = TaskFilterForm(self.request.GET or None)
+        form = TaskFilterForm(self.request.GET or None, user=self.request.user)
         page = Paginator(form.apply(self.tasks()), PAGE_SIZE).get_page(self.request.GET.get("page"))
         for task in page:
             task.plan = task.process.plmprocess.plan
             task.url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+            task.phase_label = step_phase_label(getattr(task, "step", None))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -56,14 +90,15 @@ class TaskListView(generic.TemplateView):
             page_obj=page,
             query=query.urlencode(),
             bulk_label=self.bulk_action[0] if self.bulk_action else None,
-            empty_text=self.empty_text,
+            empty_text=FILTER_REFUSED if form.refused else self.empty_text,
+            filter_refused=form.refused,
         )
         return context
 
     def post(self, request, *args, **kwargs):
         if self.bulk_action is None:
             raise PermissionDenied
-        _button, label, service = self.bulk_action
+        _button, done_message, service = self.bulk_action
         chosen = [pk for pk in map(parse_id, request.POST.getlist("tasks")) if pk is not None]
         # Only tasks of this very list: a forged id is simply not there.
         tasks = list(self.tasks().filter(pk__in=chosen))
@@ -83,25 +118,21 @@ class TaskListView(generic.TemplateView):
             except FlowLockFailed:
                 messages.warning(request, f"{task.title}: {FLOW_BUSY}")
         if done:
-            messages.success(
-                request,
-                ngettext("%(count)d task: %(action)s.", "%(count)d tasks: %(action)s.", done)
-                % {"count": done, "action": label},
-            )
+            messages.success(request, done_message(done))
         return redirect(request.get_full_path())
 
 
 class InboxView(TaskListView):
     title = _("Inbox")
     selector = staticmethod(inbox_for)
-    bulk_action = (_("Release the chosen tasks"), _("released"), task_release)
+    bulk_action = (_("Release the chosen tasks"), _released, task_release)
     empty_text = _("You hold no task.")
 
 
 class QueueView(TaskListView):
     title = _("Queue")
     selector = staticmethod(queue_for)
-    bulk_action = (_("Take the chosen tasks on"), _("taken on"), task_claim)
+    bulk_action = (_("Take the chosen tasks on"), _taken_on, task_claim)
     empty_text = _("No task is waiting to be taken on.")
 
 

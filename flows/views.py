@@ -20,6 +20,7 @@ from forms.plan import DateMoveForm, PhaseDateMoveForm, ReasonForm
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.models import StepTask
 from plm_workflow.deadlines.services import can_move_dates, phase_date_move, task_due_move
+from plm_workflow.deadlines.words import moved_message
 from plm_workflow.ids import parse_id
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import (
@@ -39,6 +40,7 @@ from plm_workflow.web import FLOW_BUSY, report_refusal
 
 from .adoption_content import adoption_of, may_record_publication
 from .content import content_for, section_state, step_of
+from .diagram import plan_diagram
 from .rules import may_reassign_now, task_candidates
 from .selectors import processes_visible_to
 from .services import (
@@ -96,12 +98,27 @@ class _TaskFormView(_RefusalMixin, generic.FormView):
 
 
 class LaunchView(_RefusalMixin, generic.FormView):
-    """The lead launches a comune's plan: the plan, its people, its first task."""
+    """The lead launches a comune's plan: the plan, its people, its first task.
+
+    A refusal gives every reason at once, the form's own and the launch service's, beside the
+    fields at fault, and keeps the adhesion act chosen if it passed its own checks.
+    """
 
     form_class = LaunchForm
     template_name = "flows/plm/launch.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_invalid(self, form):
+        if not getattr(form, "launch_checked", False):
+            form.add_launch_problems()
+        form.keep_file()
+        return super().form_invalid(form)
+
     def form_valid(self, form):
+        if form.add_launch_problems():
+            return self.form_invalid(form)
         data = form.cleaned_data
         try:
             plan = flow_launch(
@@ -118,6 +135,7 @@ class LaunchView(_RefusalMixin, generic.FormView):
             )
         except PlanError as error:
             return self.refuse(form, error)
+        form.discard_kept()
         messages.success(self.request, LAUNCHED % {"comune": plan.comune.label})
         return redirect(process_url(plan.process))
 
@@ -337,6 +355,7 @@ class ProcessDetailView(generic.DetailView):
             ],
             state_actions=state_actions(plan, user, flow, process),
             chart_url=flow.reverse("process_chart", args=[process.pk]),
+            diagram=plan_diagram(plan, steps=steps),
             reviews=plan.reviews.select_related("reviewer"),
             adhesion_acts=plan.documents.filter(kind=DocumentKind.ADHESION_ACT),
             schedule_changes=Event.objects.filter(
@@ -470,9 +489,6 @@ class WithdrawView(PlanStateView):
     done_message = _("The plan is withdrawn and its open task cancelled.")
 
 
-DATE_MOVED = _("Date moved to %(date)s.")
-
-
 def _valid(form, *, allowed: bool = True):
     """Return the form if it is valid; else refuse with its messages (nothing changes), or
     403 to someone who may not act at all."""
@@ -481,10 +497,6 @@ def _valid(form, *, allowed: bool = True):
             raise PermissionDenied
         raise PlanError(form_messages(form))
     return form
-
-
-def _moved(day) -> str:
-    return DATE_MOVED % {"date": day.strftime("%d/%m/%Y")}
 
 
 class PhaseDateMoveView(_PlanActionView):
@@ -504,7 +516,7 @@ class PhaseDateMoveView(_PlanActionView):
             shown=data["shown"],
             shift_later=data["shift_later"],
         )
-        return _moved(row.current)
+        return moved_message(data["date"], row.current, process.plan.comune)
 
 
 class DueDateMoveView(_PlanActionView):
@@ -524,7 +536,7 @@ class DueDateMoveView(_PlanActionView):
             by=request.user,
             shown=data["shown"],
         )
-        return _moved(deadline.due)
+        return moved_message(data["date"], deadline.due, process.plan.comune)
 
     def _deadline(self, process, task_pk):
         deadline = (

@@ -9,9 +9,9 @@ a form refused for another reason is named to be chosen again (a browser cannot 
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from plm_workflow.formats.sizes import file_size
 from plm_workflow.limits import REASON_MAX_CHARS, TextLimitValidator
 from plm_workflow.plans.documents import NOT_A_PDF, pdf_problems, upload_limit
 from plm_workflow.plans.models import Adoption, DocumentKind
@@ -70,7 +70,7 @@ def _files_at_once() -> int:
 
 def _pdf_problems(upload, kind, not_a_pdf) -> list[str]:
     """The document service's refusals of ``upload``, "not a PDF" said for this field."""
-    limit = filesizeformat(upload_limit(kind))
+    limit = file_size(upload_limit(kind))
     plain = str(NOT_A_PDF % {"name": upload.name})
     return [
         str(not_a_pdf % {"name": upload.name, "limit": limit}) if problem == plain else problem
@@ -106,7 +106,7 @@ class AdoptionWorkForm(_Limits, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["act_date"].input_formats = DATE_FORMATS
-        limit = filesizeformat(upload_limit(DocumentKind.ADOPTION_ACT))
+        limit = file_size(upload_limit(DocumentKind.ADOPTION_ACT))
         self.fields["signed_act"].help_text = ACT_FILE_HELP % {"limit": limit}
         self.fields["annexes"].help_text = ANNEXES_HELP % {
             "limit": limit,

@@ -10,10 +10,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxLengthValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plm_workflow.formats.sizes import file_size
 from plm_workflow.ids import refuse_control_characters
 from plm_workflow.limits import TextLimitValidator
 from plm_workflow.plans.documents import NOT_A_PDF, pdf_problems
@@ -196,7 +196,7 @@ class MeetingForm(_Limits, forms.ModelForm):
         _organisation_fields(self, organisations, ("attendance",))
         self.fields["head_count"].error_messages["min_value"] = HEAD_COUNT_NEGATIVE
         self.fields["head_count"].widget.attrs["min"] = 0
-        limit = filesizeformat(settings.PLM_MAX_UPLOAD_BYTES)
+        limit = file_size(settings.PLM_MAX_UPLOAD_BYTES)
         self.fields["minutes_upload"].help_text = MINUTES_FILE_HELP % {"limit": limit}
 
     @property
@@ -219,7 +219,7 @@ class MeetingForm(_Limits, forms.ModelForm):
             return None
         problems = pdf_problems(upload)
         not_a_pdf = str(NOT_A_PDF % {"name": upload.name})
-        limit = filesizeformat(settings.PLM_MAX_UPLOAD_BYTES)
+        limit = file_size(settings.PLM_MAX_UPLOAD_BYTES)
         problems = [
             str(MINUTES_NOT_A_PDF % {"name": upload.name, "limit": limit})
             if problem == not_a_pdf

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    COORDINATOR = "coordinator", _("coordinator")
+    COORDINATOR = "coordinator", _("municipal coordinator")
     FACILITATOR = "facilitator", _("facilitator")
     LEAD = "lead", _("lead facilitator")
     AUDITOR = "auditor", _("auditor")

@@ -11,9 +11,17 @@ from flows.viewsets import PLMFlowViewset
 from forms.accounts import ThrottledPasswordResetForm
 
 from . import health
+from .error_pages import permission_denied, server_error
 from .ids import IdConverter, IstatConverter
 from .profiles.views import language_set
-from .views import ComuneSearchView, ComuneView, DocumentView, HomeView, PLMLoginView
+from .views import (
+    ComuneSearchView,
+    ComuneView,
+    DocumentView,
+    HomeView,
+    PLMLoginView,
+    PrivacyView,
+)
 
 # Record ids in our paths: the flow's paths below are built with it.
 register_converter(IdConverter, "id")
@@ -35,10 +43,8 @@ class HomeApplication(Application):
     plans_path = path("plans/", PlanListView.as_view(), name="plans")
 
 
-site = Site(
-    title=_("PLM Workflow"),
-    viewsets=[HomeApplication(viewsets=[PLMFlowViewset(PLMFlow)])],
-)
+home = HomeApplication(viewsets=[PLMFlowViewset(PLMFlow)])
+site = Site(title=_("PLM Workflow"), viewsets=[home])
 
 urlpatterns = [
     path(
@@ -56,6 +62,7 @@ urlpatterns = [
     path("comuni/search/", ComuneSearchView.as_view(), name="comune_search"),
     path("comuni/<istat:istat_code>/", ComuneView.as_view(), name="comune"),
     path("files/<uuid:public_id>/", DocumentView.as_view(), name="document"),
+    path("privacy/", PrivacyView.as_view(), name="privacy"),
     path("admin/", admin.site.urls),
     path("health/live/", health.live, name="health_live"),
     path("health/ready/", health.ready, name="health_ready"),
@@ -63,16 +70,5 @@ urlpatterns = [
 ]
 
 
-def server_error(request):
-    """The 500 page. Django gives its template no context: this one says whether the
-    administrators were e-mailed (only when ADMINS is set) and gives the page its CSP nonce.
-    No context processors run, so a broken database cannot break the error page too."""
-    from django.conf import settings
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
-    context = {"admins_notified": bool(settings.ADMINS), "request": request}
-    return HttpResponseServerError(loader.get_template("500.html").render(context))
-
-
+handler403 = permission_denied
 handler500 = server_error

@@ -1,13 +1,16 @@
 import datetime
 import logging
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from viewflow.contrib.auth import AuthenticationForm
 
@@ -19,6 +22,7 @@ from forms.fields import form_messages
 from forms.plan import ComuneSearchForm, PatronDayForm
 from plm_workflow.accounts.selectors import comuni_visible_to, plans_visible_to
 from plm_workflow.deadlines.services import PATRON_DAY_NOT_ALLOWED, comune_patron_day_set
+from plm_workflow.deadlines.words import patron_day_message
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Document
@@ -27,8 +31,6 @@ from plm_workflow.plans.selectors import comuni_search
 from plm_workflow.web import report_refusal
 
 logger = logging.getLogger(__name__)
-
-PATRON_DAY_SAVED = _("Patron day saved. Due dates from now on skip it.")
 
 
 class HomeView(TemplateView):
@@ -102,7 +104,7 @@ class ComuneView(TemplateView):
                 raise PlanError([PATRON_DAY_NOT_ALLOWED], forbidden=True)
             if not form.is_valid():
                 raise PlanError(form_messages(form))
-            comune_patron_day_set(
+            saved = comune_patron_day_set(
                 comune=self.comune,
                 day=form.cleaned_data["patron_day"],
                 month=form.cleaned_data["patron_month"],
@@ -112,7 +114,7 @@ class ComuneView(TemplateView):
         except PlanError as error:
             report_refusal(request, error)
         else:
-            messages.success(request, PATRON_DAY_SAVED)
+            messages.success(request, patron_day_message(saved))
         return redirect("comune", istat_code=self.comune.istat_code)
 
 
@@ -146,3 +148,30 @@ class PLMLoginView(LoginView):
 
     form_class = AuthenticationForm
     template_name = "registration/login.html"
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PrivacyView(TemplateView):
+    """The privacy notice, for anyone (the login page links to it): who is responsible for
+    the data (``PLM_PRIVACY_CONTROLLER``) and how to reach them (``PLM_PRIVACY_CONTACT``)."""
+
+    template_name = "plm_workflow/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contact = settings.PLM_PRIVACY_CONTACT.strip()
+        context.update(
+            controller=settings.PLM_PRIVACY_CONTROLLER.strip(),
+            contact=contact,
+            contact_email=_is_email(contact),
+            session_hours=settings.SESSION_COOKIE_AGE // 3600,
+        )
+        return context
+
+
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True

@@ -48,7 +48,7 @@ from ..services import task_claim, task_complete
 from . import adoption, assessment, drafting, tables
 
 # Raised whenever what the demo builds changes: ``make run`` rebuilds an older demo database.
-DEMO_VERSION = 6
+DEMO_VERSION = 7
 # One filler per phase: the data its work step writes (see the module's docstring).
 FILLERS = {
     Phase.ASSESSMENT: assessment,
@@ -120,13 +120,22 @@ def _pdf(title: str):
 
 
 def _user(username, *, first_name=""):
+    """Create (once) a demo account, named by its role: the demo names no real person."""
     user, created = get_user_model().objects.get_or_create(
         username=username, defaults={"first_name": first_name}
     )
     if created:
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
+    elif user.first_name != first_name:  # a demo built before its accounts had role names
+        user.first_name = first_name
+        user.save(update_fields=["first_name"])
     return user
+
+
+def coordinator_full_name(comune_name: str) -> str:
+    """The name a comune's demo coordinator goes by: "Referente comunale – Albenga"."""
+    return f"Referente comunale – {comune_name}"
 
 
 def _grant(**kwargs):
@@ -136,13 +145,16 @@ def _grant(**kwargs):
 
 def people() -> dict:
     """Create (once) the demo's people and their roles."""
-    lead = _user("lead", first_name="Lead")
+    lead = _user("lead", first_name="Responsabile della task force")
     _grant(user=lead, role="lead")
     auditor = _user("auditor", first_name="Auditor")
     _grant(user=auditor, role="auditor")
-    facilitator = _user("facilitator", first_name="Facilitator")
+    facilitator = _user("facilitator", first_name="Facilitatore Cittalia 1")
     coordinators = {
-        entry.istat: _user(coordinator_name(entry.name), first_name=entry.name) for entry in COHORT
+        entry.istat: _user(
+            coordinator_name(entry.name), first_name=coordinator_full_name(entry.name)
+        )
+        for entry in COHORT
     }
     return {"lead": lead, "auditor": auditor, "facilitator": facilitator, **coordinators}
 

@@ -20,7 +20,7 @@ WORK_SUBMITTED = _("Submitted to the facilitators.")
 SUBMIT_OR_SAVE = _("Choose whether to save a draft or to submit.")
 DECISION_RECORDED = {
     ReviewDecision.APPROVED: _("Approved: the plan moves on."),
-    ReviewDecision.RETURNED: _("Returned to the coordinators with your comments."),
+    ReviewDecision.RETURNED: _("Returned to the municipal coordinators with your comments."),
 }
 
 

@@ -22,18 +22,20 @@ from .models import Membership
 # Roles that cannot mix: the person's current role first, then the rule it breaks.
 IS_AUDITOR = _("%(user)s is an auditor: an auditor holds no other role.")
 IS_LEAD = _(
-    "%(user)s is the lead facilitator: the lead is not coordinator or facilitator of a comune."
+    "%(user)s is the lead facilitator: the lead is not municipal coordinator or facilitator of "
+    "a comune."
 )
 LEAD_NOT_AUDITOR = _("%(user)s is the lead facilitator: an auditor holds no other role.")
 MEMBER_NOT_AUDITOR = _("%(user)s is %(held)s of %(comune)s: an auditor holds no other role.")
 MEMBER_NOT_LEAD = _(
-    "%(user)s is %(held)s of %(comune)s: the lead is not coordinator or facilitator of a comune."
+    "%(user)s is %(held)s of %(comune)s: the lead is not municipal coordinator or facilitator "
+    "of a comune."
 )
 
 ROLES_MIXED = _("Holds roles that cannot mix: %(held)s.")
 ROLES_MIXED_HINT = _(
-    "An auditor holds no other role and the lead is not coordinator or facilitator of a "
-    "comune: revoke one with manage.py revoke_role."
+    "An auditor holds no other role and the lead is not municipal coordinator or facilitator "
+    "of a comune: revoke one with manage.py revoke_role."
 )
 HELD_ON = _("%(role)s of %(comune)s")
 W001 = "plm_workflow.accounts.W001"

@@ -9,7 +9,9 @@ from plm_workflow.roles import COMUNE_ROLES, Role
 
 __all__ = ["COMUNE_ROLES", "ONE_ROLE_PER_COMUNE", "Membership", "Role"]
 
-ONE_ROLE_PER_COMUNE = _("Nobody can be both coordinator and facilitator of the same comune.")
+ONE_ROLE_PER_COMUNE = _(
+    "Nobody can be both municipal coordinator and facilitator of the same comune."
+)
 
 
 class Membership(models.Model):

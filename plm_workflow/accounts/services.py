@@ -29,8 +29,8 @@ COMUNE_NOT_ALLOWED = _("The %(role)s role is global: give no comune.")
 UNKNOWN_ROLE = _("Unknown role “%(role)s”: choose coordinator, facilitator, lead or auditor.")
 USER_INACTIVE = _("%(user)s is deactivated: reactivate the account first.")
 ROLE_CONFLICT = _(
-    "%(user)s is %(held)s of %(comune)s: nobody can be both coordinator and facilitator "
-    "of the same comune."
+    "%(user)s is %(held)s of %(comune)s: nobody can be both municipal coordinator and "
+    "facilitator of the same comune."
 )
 ALREADY_HELD = _("%(user)s is already %(role)s%(where)s: nothing changed.")
 NOT_HELD = _("%(user)s is not %(role)s%(where)s: nothing to revoke.")

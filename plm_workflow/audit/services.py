@@ -15,6 +15,9 @@ from .models import ChainHead, Event
 
 SYSTEM_OPERATOR = "system:operator"  # commands run by an operator at the command line
 SYSTEM_FLOW = "system:flow"  # the workflow engine creating the next task
+# The schedule's own rules moving a date: off non-working days (a new patron day), by the days
+# a plan was suspended, a task following its phase's date. The cause names who did what.
+SYSTEM_WORKING_DAYS = "system:working-days"
 
 # The one shape of every payload written from now on (events written before it keep theirs,
 # their hashed content is never rewritten):
@@ -23,7 +26,10 @@ SYSTEM_FLOW = "system:flow"  # the workflow engine creating the next task
 # - changes: field → [old, new] (old is None for a row created);
 # - children: rows added, removed or changed, per kind ({"phase_date": {"added": [...]}});
 # - reason or comments: what the person wrote;
-# - cause: who or what triggered an automatic change ("resume", "task created", …).
+# - cause: who or what triggered an automatic change ("task created", …); for a date, a dict:
+#   "event" (the kind of the event that triggered it) and "by" (the person's id) when the
+#   system moved it, "transition", "phase" or "days" as the event needs, and "non_working"
+#   ([{"day", "kind"}]: the days it was moved off, why each was not a working day).
 PAYLOAD_KEYS = ("concerns", "phase", "node", "changes", "children", "reason", "comments", "cause")
 
 
@@ -176,7 +182,7 @@ def payload_of(
     children: dict | None = None,
     reason: str | None = None,
     comments: str | None = None,
-    cause: str | None = None,
+    cause: str | dict | None = None,
 ) -> dict:
     """Return an event payload of the one shape, leaving out the parts not given."""
     parts = {

@@ -1,6 +1,7 @@
 """Writes of schedules and due dates: set at launch and task creation, moved for a reason."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.audit.models import EventKind
-from plm_workflow.audit.services import payload_of, record
+from plm_workflow.audit.services import SYSTEM_WORKING_DAYS, payload_of, record
+from plm_workflow.formats.prose import prose_date, prose_month_day
 from plm_workflow.limits import reason_too_long
 from plm_workflow.plans import permissions
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import NON_FINAL_STATES, Comune, Phase, Plan, PlanStatus
-from plm_workflow.plans.phases import PHASE_ORDER
+from plm_workflow.plans.phases import PHASE_ORDER, spec_of
 
-from .calendar import next_working_day
+from .calendar import days_skipped, next_working_day
 from .models import PhaseDate, StepKind, StepTask
 
 SCHEDULE_INCOMPLETE = _("Give a date for every phase.")
@@ -24,7 +26,7 @@ DATE_TOO_FAR = _("%(date)s is too far ahead: plans are scheduled within ten year
 PLAN_CLOSED = _("The plan is %(status)s: its dates no longer change.")
 NO_SCHEDULE = _("This plan has no schedule to move.")
 MAX_YEARS_AHEAD = 10
-DATE_IN_PAST = _("%(phase)s: the date %(date)s is already past.")
+DATE_IN_PAST = _("%(phase)s: %(date)s is already past.")
 DATES_OUT_OF_ORDER = _("%(phase)s cannot end before %(previous)s.")
 DATE_AFTER_NEXT = _("%(phase)s cannot end after %(next)s (%(date)s).")
 DATE_BEFORE_PREVIOUS = _("%(phase)s cannot end before %(previous)s (%(date)s).")
@@ -32,9 +34,10 @@ SHIFT_LATER_HINT = _(
     "To keep the phases in order, tick “Also move the later phases by the same number of days”."
 )
 CHANGED_MEANWHILE = _(
-    "Someone else changed it to %(current)s meanwhile: nothing was changed. Check it and try again."
+    "Someone else changed it meanwhile to: %(current)s. Nothing was changed: check it and try "
+    "again."
 )
-NEW_DATE_IN_PAST = _("The new date %(date)s is already past.")
+NEW_DATE_IN_PAST = _("The new date, %(date)s, is already past.")
 REASON_MISSING = _("Give the reason for the change.")
 DATE_UNCHANGED = _("That is already the date: nothing was changed.")
 NOT_OPEN = _("This task is closed: its due date stays as it was.")
@@ -52,21 +55,32 @@ def schedule_defaults(*, start: datetime.date | None = None) -> dict[Phase, date
 
 def schedule_problems(schedule: dict, *, today: datetime.date | None = None) -> list[str]:
     """Return what is wrong with a schedule: a phase without a date, a past date, disorder."""
+    return [message for _phase, message in schedule_problems_by_phase(schedule, today=today)]
+
+
+def schedule_problems_by_phase(
+    schedule: dict, *, today: datetime.date | None = None
+) -> list[tuple[Phase | None, str]]:
+    """Return what is wrong with a schedule, each problem with the phase whose date is at
+    fault (None for the schedule as a whole)."""
     today = today or timezone.localdate()
     if any(schedule.get(phase) is None for phase in PHASE_ORDER):
-        return [str(SCHEDULE_INCOMPLETE)]
+        return [(None, str(SCHEDULE_INCOMPLETE))]
     problems = []
     for previous, phase in zip([None, *PHASE_ORDER], PHASE_ORDER, strict=False):
         day = schedule[phase]
         if day > latest_date(today):
-            problems.append(str(DATE_TOO_FAR % {"date": day.strftime("%d/%m/%Y")}))
+            problems.append((phase, str(DATE_TOO_FAR % {"date": prose_date(day, "the")})))
         if day < today:
             problems.append(
-                str(DATE_IN_PAST % {"phase": phase.label, "date": day.strftime("%d/%m/%Y")})
+                (phase, str(DATE_IN_PAST % {"phase": phase.label, "date": prose_date(day, "the")}))
             )
         if previous is not None and day < schedule[previous]:
             problems.append(
-                str(DATES_OUT_OF_ORDER % {"phase": phase.label, "previous": previous.label})
+                (
+                    phase,
+                    str(DATES_OUT_OF_ORDER % {"phase": phase.label, "previous": previous.label}),
+                )
             )
     return problems
 
@@ -126,10 +140,29 @@ def _phase_day(plan, phase) -> datetime.date:
 
 def _work_due(*, plan, phase, created: datetime.date, returned: bool) -> datetime.date:
     """A work task is due on its phase's date; sent back, not before the resubmission time."""
+    return next_working_day(_work_due_asked(plan, phase, created, returned), plan.comune)
+
+
+def _work_due_asked(plan, phase, created: datetime.date, returned: bool) -> datetime.date:
+    """Return the day the rule gives a work task, before it is moved off non-working days."""
     due = _phase_day(plan, phase)
     if returned:
         due = max(due, created + datetime.timedelta(days=settings.PLM_RESUBMISSION_DAYS))
-    return next_working_day(due, plan.comune)
+    return due
+
+
+def _off(asked: datetime.date, landed: datetime.date, comune) -> list[dict] | None:
+    """Return the non-working days a date was moved off (``asked`` gave way to ``landed``),
+    each with why, or None when it stayed."""
+    if asked == landed:
+        return None
+    return [{"day": day, "kind": kind} for day, kind in days_skipped(asked, comune)]
+
+
+def _cause(**parts) -> dict | None:
+    """Return a date change's cause (see ``audit.services``), leaving out the parts not given."""
+    found = {key: str(value) if key == "event" else value for key, value in parts.items()}
+    return {key: value for key, value in found.items() if value is not None} or None
 
 
 def can_move_dates(plan, user) -> bool:
@@ -152,7 +185,9 @@ def _lock_open_plan(plan) -> None:
         raise PlanError([str(PLAN_CLOSED % {"status": PlanStatus(status).label.lower()})])
 
 
-def _clean_move(*, old, new, reason, comune) -> datetime.date:
+def _clean_move(*, old, new, reason, comune) -> tuple[datetime.date, list[dict] | None]:
+    """Return the date a move lands on (off non-working days) and the days it was moved off;
+    refuse it with every reason."""
     reason = (reason or "").strip()
     problems = []
     if not reason:
@@ -162,15 +197,15 @@ def _clean_move(*, old, new, reason, comune) -> datetime.date:
     if new is None:
         raise PlanError([*problems, str(SCHEDULE_INCOMPLETE)])
     if new > latest_date():
-        raise PlanError([*problems, str(DATE_TOO_FAR % {"date": new.strftime("%d/%m/%Y")})])
-    new = next_working_day(new, comune)
+        raise PlanError([*problems, str(DATE_TOO_FAR % {"date": prose_date(new, "the")})])
+    asked, new = new, next_working_day(new, comune)
     if new < timezone.localdate():
-        problems.append(str(NEW_DATE_IN_PAST % {"date": new.strftime("%d/%m/%Y")}))
+        problems.append(str(NEW_DATE_IN_PAST % {"date": prose_date(new)}))
     if new == old:
         problems.append(str(DATE_UNCHANGED))
     if problems:
         raise PlanError(problems)
-    return new
+    return new, _off(asked, new, comune)
 
 
 def phase_date_move(
@@ -190,6 +225,8 @@ def phase_date_move(
     refused, unless ``shift_later`` moves each later phase by the same number of days too
     (then off non-working days, one change each, caused by this move). ``shown`` is the date
     the page showed: if it changed meanwhile, the move is refused with the current date.
+    A date given on a non-working day lands on the next working day; the event says which
+    days it was moved off. The phase's open work task follows, moved by the system.
     """
     _may_move_dates(plan, by)
     phase = Phase(phase)
@@ -203,8 +240,8 @@ def phase_date_move(
         if row is None:
             raise PlanError([str(NO_SCHEDULE)])
         if shown is not None and shown != row.current:
-            raise _changed_meanwhile(row.current.strftime("%d/%m/%Y"))
-        new = _clean_move(old=row.current, new=new, reason=reason, comune=plan.comune)
+            raise _changed_meanwhile(prose_date(row.current))
+        new, off = _clean_move(old=row.current, new=new, reason=reason, comune=plan.comune)
         index = PHASE_ORDER.index(phase)
         later = [rows[p] for p in PHASE_ORDER[index + 1 :] if p in rows]
         earlier = [rows[p] for p in PHASE_ORDER[:index] if p in rows]
@@ -222,7 +259,7 @@ def phase_date_move(
             shifted=shifted,
         )
         reason = reason.strip()
-        _move_phase(row, new=new, reason=reason, by=by)
+        _move_phase(row, new=new, reason=reason, by=by, cause=_cause(non_working=off))
         for other in later:
             if shifted.get(other.phase, other.current) != other.current:
                 _move_phase(
@@ -230,7 +267,11 @@ def phase_date_move(
                     new=shifted[other.phase],
                     reason=reason,
                     by=by,
-                    cause=f"{phase.value} date moved",
+                    cause=_cause(
+                        event=EventKind.PHASE_DATE_CHANGED,
+                        phase=phase.value,
+                        non_working=_off(other.current + delta, shifted[other.phase], plan.comune),
+                    ),
                 )
     return row
 
@@ -251,7 +292,7 @@ def _refuse_disorder(*, phase, new, previous, following, shifted) -> None:
                 % {
                     "phase": phase.label,
                     "previous": Phase(previous.phase).label,
-                    "date": previous.current.strftime("%d/%m/%Y"),
+                    "date": prose_date(previous.current),
                 }
             )
         )
@@ -259,23 +300,27 @@ def _refuse_disorder(*, phase, new, previous, following, shifted) -> None:
         after = DATE_AFTER_NEXT % {
             "phase": phase.label,
             "next": Phase(following.phase).label,
-            "date": following.current.strftime("%d/%m/%Y"),
+            "date": prose_date(following.current),
         }
         # One message: the page shows the last one of several.
         problems.append(f"{after} {SHIFT_LATER_HINT}")
     for day in shifted.values():
         if day > latest_date():
-            problems.append(str(DATE_TOO_FAR % {"date": day.strftime("%d/%m/%Y")}))
+            problems.append(str(DATE_TOO_FAR % {"date": prose_date(day, "the")}))
             break
     if problems:
         raise PlanError(problems)
 
 
-def _set_phase_date(row: PhaseDate, *, new, reason: str, by, cause: str | None = None) -> None:
+def _set_phase_date(
+    row: PhaseDate, *, new, reason: str | None, by, cause: dict | None = None, note: str = ""
+) -> None:
+    """Move the phase's date and record it: ``by`` a person or the system (then ``cause``
+    names who did what); ``note`` is the history's reason when no person gave one."""
     old = row.current
     row.current = new
     row._history_user = by if not isinstance(by, str) else None
-    row._change_reason = reason
+    row._change_reason = reason or note
     row.save(update_fields=["current"])
     record(
         kind=EventKind.PHASE_DATE_CHANGED,
@@ -291,18 +336,31 @@ def _set_phase_date(row: PhaseDate, *, new, reason: str, by, cause: str | None =
     )
 
 
-def _move_phase(row: PhaseDate, *, new, reason: str, by, cause: str | None = None) -> None:
+def _move_phase(row: PhaseDate, *, new, reason: str, by, cause: dict | None = None) -> None:
     _set_phase_date(row, new=new, reason=reason, by=by, cause=cause)
-    # The phase's open work task follows, by the rule that set its due date.
+    # The phase's open work task follows, by the rule that set its due date: the system moves
+    # it, for the person who moved the phase.
     following = StepTask.objects.select_for_update().filter(
         plan=row.plan, phase=row.phase, kind=StepKind.WORK, closed_at__isnull=True
     )
     for deadline in following:
         returned = deadline.returned_by_id is not None
         created = timezone.localdate(deadline.opened_at)
-        due = _work_due(plan=row.plan, phase=row.phase, created=created, returned=returned)
+        asked = _work_due_asked(row.plan, row.phase, created, returned)
+        due = next_working_day(asked, row.plan.comune)
         if due != deadline.due:
-            _move_due(deadline, new=due, reason=reason, by=by, cause="phase date moved")
+            _move_due(
+                deadline,
+                new=due,
+                reason=reason,
+                by=SYSTEM_WORKING_DAYS,
+                cause=_cause(
+                    event=EventKind.PHASE_DATE_CHANGED,
+                    by=by.pk,
+                    phase=row.phase,
+                    non_working=_off(asked, due, row.plan.comune),
+                ),
+            )
 
 
 def task_due_move(
@@ -321,17 +379,26 @@ def task_due_move(
         if not deadline.is_open:
             raise PlanError([str(NOT_OPEN)])
         if shown is not None and shown != deadline.due:
-            raise _changed_meanwhile(deadline.due.strftime("%d/%m/%Y"))
-        new = _clean_move(old=deadline.due, new=new, reason=reason, comune=plan.comune)
-        _move_due(deadline, new=new, reason=reason.strip(), by=by)
+            raise _changed_meanwhile(prose_date(deadline.due))
+        new, off = _clean_move(old=deadline.due, new=new, reason=reason, comune=plan.comune)
+        _move_due(deadline, new=new, reason=reason.strip(), by=by, cause=_cause(non_working=off))
     return deadline
 
 
-def _move_due(deadline: StepTask, *, new, reason: str, by, cause: str | None = None) -> None:
+def _move_due(
+    deadline: StepTask,
+    *,
+    new,
+    reason: str | None,
+    by,
+    cause: dict | None = None,
+    note: str = "",
+) -> None:
+    """Move the task's due date and record it, as ``_set_phase_date`` does."""
     old = deadline.due
     deadline.due = new
     deadline._history_user = by if not isinstance(by, str) else None
-    deadline._change_reason = reason
+    deadline._change_reason = reason or note
     deadline.save(update_fields=["due"])
     record(
         kind=EventKind.DUE_DATE_CHANGED,
@@ -340,6 +407,7 @@ def _move_due(deadline: StepTask, *, new, reason: str, by, cause: str | None = N
         payload=payload_of(
             concerns={"plan": deadline.plan_id, "task": deadline.task_id},
             phase=deadline.phase,
+            node=_node_of(deadline),
             changes={"due": [old, new]},
             reason=reason,
             cause=cause,
@@ -347,43 +415,110 @@ def _move_due(deadline: StepTask, *, new, reason: str, by, cause: str | None = N
     )
 
 
-def dates_shift(*, plan: Plan, days: int, from_phase: str, by, reason: str = "resume") -> None:
+def _node_of(deadline: StepTask) -> str:
+    """Return the flow's node of the task, by the phase registry."""
+    spec = spec_of(deadline.phase)
+    return spec.check_node if deadline.kind == StepKind.CHECK else spec.work_node
+
+
+def dates_shift(*, plan: Plan, days: int, from_phase: str, by) -> None:
     """Shift the open due dates and the dates of phases not yet started by ``days``, then off
-    non-working days (after a suspension), each change recorded with its reason."""
+    non-working days (after a suspension). The system moves them, each change recorded with
+    its cause: ``by`` resumed the plan after ``days`` days."""
     if days <= 0:
         return
     delta = datetime.timedelta(days=days)
     later = PHASE_ORDER[PHASE_ORDER.index(Phase(from_phase)) + 1 :]
+    comune = plan.comune
+
+    def cause(asked, landed):
+        return _cause(
+            event=EventKind.PLAN_TRANSITION,
+            transition="resume",
+            by=by.pk,
+            days=days,
+            non_working=_off(asked, landed, comune),
+        )
+
     with transaction.atomic():
         for deadline in StepTask.objects.select_for_update().filter(
             plan=plan, closed_at__isnull=True
         ):
+            asked = deadline.due + delta
+            new = next_working_day(asked, comune)
             _move_due(
                 deadline,
-                new=next_working_day(deadline.due + delta, plan.comune),
-                reason=reason,
-                by=by,
-                cause=reason,
+                new=new,
+                reason=None,
+                by=SYSTEM_WORKING_DAYS,
+                cause=cause(asked, new),
+                note="resume",
             )
         for row in PhaseDate.objects.select_for_update().filter(plan=plan, phase__in=later):
-            new = next_working_day(row.current + delta, plan.comune)
-            _set_phase_date(row, new=new, reason=reason, by=by, cause=reason)
+            asked = row.current + delta
+            new = next_working_day(asked, comune)
+            _set_phase_date(
+                row,
+                new=new,
+                reason=None,
+                by=SYSTEM_WORKING_DAYS,
+                cause=cause(asked, new),
+                note="resume",
+            )
 
 
-def dates_off_non_working_days(*, comune, by, reason: str) -> None:
+@dataclass(frozen=True)
+class DateMoved:
+    """A date the system moved off a day that is no longer a working day."""
+
+    plan: Plan
+    phase: str
+    kind: str | None  # the task's StepKind for a due date, None for the phase's date
+    old: datetime.date
+    new: datetime.date
+
+
+def dates_off_non_working_days(*, comune, by) -> list[DateMoved]:
     """Move the open due dates and phase dates of the comune's plans that now fall on a
-    non-working day (a new patron day) to the next working day, each change recorded."""
+    non-working day (a new patron day, set by ``by``) to the next working day: the system
+    moves them, each change recorded with its cause. Return what moved."""
     plans = Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES)
-    for deadline in StepTask.objects.select_for_update().filter(
-        plan__in=plans, closed_at__isnull=True
+    moved = []
+
+    def cause(old, new):
+        return _cause(event=EventKind.PATRON_DAY_SET, by=by.pk, non_working=_off(old, new, comune))
+
+    for deadline in (
+        StepTask.objects.select_for_update()
+        .filter(plan__in=plans, closed_at__isnull=True)
+        .select_related("plan")
     ):
-        new = next_working_day(deadline.due, comune)
-        if new != deadline.due:
-            _move_due(deadline, new=new, reason=reason, by=by, cause=reason)
-    for row in PhaseDate.objects.select_for_update().filter(plan__in=plans):
-        new = next_working_day(row.current, comune)
-        if new != row.current:
-            _set_phase_date(row, new=new, reason=reason, by=by, cause=reason)
+        old = deadline.due
+        new = next_working_day(old, comune)
+        if new != old:
+            _move_due(
+                deadline,
+                new=new,
+                reason=None,
+                by=SYSTEM_WORKING_DAYS,
+                cause=cause(old, new),
+                note="patron day",
+            )
+            moved.append(DateMoved(deadline.plan, deadline.phase, deadline.kind, old, new))
+    for row in PhaseDate.objects.select_for_update().filter(plan__in=plans).select_related("plan"):
+        old = row.current
+        new = next_working_day(old, comune)
+        if new != old:
+            _set_phase_date(
+                row,
+                new=new,
+                reason=None,
+                by=SYSTEM_WORKING_DAYS,
+                cause=cause(old, new),
+                note="patron day",
+            )
+            moved.append(DateMoved(row.plan, row.phase, None, old, new))
+    return moved
 
 
 # --- The comune's patron day --------------------------------------------------------------
@@ -395,6 +530,14 @@ PATRON_DAY_UNCHANGED = _("That is already the patron day: nothing was changed.")
 PATRON_DAY_NOT_SET = _("no patron day")
 
 
+@dataclass(frozen=True)
+class PatronDaySaved:
+    """A comune's new patron day, and the open dates of its plans that moved off it."""
+
+    comune: Comune
+    moved: list[DateMoved]
+
+
 def comune_patron_day_set(
     *,
     comune: Comune,
@@ -402,11 +545,13 @@ def comune_patron_day_set(
     month: int | None,
     by,
     shown: tuple[int | None, int | None] | None = None,
-) -> Comune:
+) -> PatronDaySaved:
     """Set (or clear, with None) the comune's patron day: the lead only, recorded.
 
-    ``shown`` is the (day, month) the page showed, (None, None) for none: if it changed
-    meanwhile, the change is refused with the current patron day.
+    The open dates of the comune's plans that fall on the new patron day move at once to the
+    next working day (by the system, for this person); the result says which. ``shown`` is
+    the (day, month) the page showed, (None, None) for none: if it changed meanwhile, the
+    change is refused with the current patron day.
     """
     if not permissions.is_lead(by):
         raise PlanError([PATRON_DAY_NOT_ALLOWED], forbidden=True)
@@ -414,7 +559,8 @@ def comune_patron_day_set(
         comune = Comune.objects.select_for_update().get(pk=comune.pk)
         old = _patron_text(comune.patron_day, comune.patron_month)
         if shown is not None and tuple(shown) != (comune.patron_day, comune.patron_month):
-            raise _changed_meanwhile(old or str(PATRON_DAY_NOT_SET))
+            current = prose_month_day(comune.patron_day, comune.patron_month)
+            raise _changed_meanwhile(current or str(PATRON_DAY_NOT_SET))
         if (comune.patron_day, comune.patron_month) == (day, month):
             raise PlanError([PATRON_DAY_UNCHANGED])
         comune.patron_day, comune.patron_month = day, month
@@ -425,7 +571,8 @@ def comune_patron_day_set(
         comune._history_user = by
         comune._change_reason = "patron day"
         comune.save(update_fields=["patron_day", "patron_month"])
-        dates_off_non_working_days(comune=comune, by=by, reason="patron day")
+        # The plans' chains before the global one, as every writer takes them.
+        moved = dates_off_non_working_days(comune=comune, by=by)
         record(
             kind=EventKind.PATRON_DAY_SET,
             actor=by,
@@ -434,7 +581,7 @@ def comune_patron_day_set(
                 changes={"patron_day": [old, _patron_text(day, month)]},
             ),
         )
-    return comune
+    return PatronDaySaved(comune=comune, moved=moved)
 
 
 def _patron_text(day, month) -> str | None:

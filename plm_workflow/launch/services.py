@@ -20,7 +20,11 @@ from plm_workflow.accounts.services import (
 )
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import changes, payload_of, record
-from plm_workflow.deadlines.services import schedule_defaults, schedule_problems, schedule_set
+from plm_workflow.deadlines.services import (
+    schedule_defaults,
+    schedule_problems_by_phase,
+    schedule_set,
+)
 from plm_workflow.plans import permissions
 from plm_workflow.plans.documents import document_store
 from plm_workflow.plans.errors import PlanError
@@ -40,10 +44,10 @@ TITLE_MISSING = _("Give the title of the plan's cycle.")
 ACT_NUMBER_MISSING = _("Give the number of the adhesion act.")
 ACT_DATE_MISSING = _("Give the date of the adhesion act.")
 ACT_DATE_IN_FUTURE = _("The adhesion act cannot be dated in the future.")
-NO_COORDINATOR = _("Name at least one coordinator of the comune.")
+NO_COORDINATOR = _("Name at least one municipal coordinator.")
 NO_FACILITATOR = _("Name at least one facilitator of the comune.")
 PERSON_INACTIVE = _("%(user)s is deactivated and cannot be named.")
-BOTH_ROLES = _("%(user)s cannot be both coordinator and facilitator of the same comune.")
+BOTH_ROLES = _("%(user)s cannot be both municipal coordinator and facilitator of the same comune.")
 
 
 def plan_launch(
@@ -89,7 +93,7 @@ def plan_launch(
                 "user_id", "role"
             )
         )
-        _launch_check(
+        problems = _launch_problems(
             comune=comune,
             title=title,
             adhesion_act_number=adhesion_act_number,
@@ -97,8 +101,11 @@ def plan_launch(
             coordinators=coordinators,
             facilitators=facilitators,
             held=held,
-            schedule_problems=schedule_problems(schedule) if schedule is not None else [],
+            schedule=schedule,
         )
+        if problems:
+            # A person refused for both roles is said once.
+            raise PlanError(list(dict.fromkeys(message for _field, message in problems)))
         plan = Plan(
             comune=comune,
             title=title.strip(),
@@ -139,7 +146,47 @@ def plan_launch(
     return plan
 
 
-def _launch_check(
+# What a page could not read (its field says why): the checks that need it are left out.
+UNKNOWN = object()
+
+
+def launch_problems(
+    *,
+    comune=UNKNOWN,
+    title=UNKNOWN,
+    adhesion_act_number=UNKNOWN,
+    adhesion_act_date=UNKNOWN,
+    coordinators=UNKNOWN,
+    facilitators=UNKNOWN,
+    schedule=UNKNOWN,
+) -> list[tuple[str | None, str]]:
+    """Return every reason a launch would be refused now, each with the launch form's field
+    at fault (None for the launch as a whole), without writing anything.
+
+    For a page to give every refusal at once, its own and the service's: a value left out
+    (``UNKNOWN``) is one the page could not read, and the checks that need it are left out
+    too. ``plan_launch`` checks again, under its locks.
+    """
+    held = set()
+    if comune is not UNKNOWN:
+        held = set(
+            Membership.objects.filter(comune=comune, revoked_at__isnull=True).values_list(
+                "user_id", "role"
+            )
+        )
+    return _launch_problems(
+        comune=comune,
+        title=title,
+        adhesion_act_number=adhesion_act_number,
+        adhesion_act_date=adhesion_act_date,
+        coordinators=coordinators if coordinators is UNKNOWN else list(dict.fromkeys(coordinators)),
+        facilitators=facilitators if facilitators is UNKNOWN else list(dict.fromkeys(facilitators)),
+        held=held,
+        schedule=schedule,
+    )
+
+
+def _launch_problems(
     *,
     comune,
     title,
@@ -148,42 +195,58 @@ def _launch_check(
     coordinators,
     facilitators,
     held,
-    schedule_problems,
-) -> None:
-    """Raise PlanError with every reason the launch cannot go ahead.
+    schedule,
+) -> list[tuple[str | None, str]]:
+    """Return every reason the launch cannot go ahead, each with its form field.
 
-    ``held`` is the set of (user id, role) of the comune's current members.
+    ``held`` is the set of (user id, role) of the comune's current members. A value
+    ``UNKNOWN`` leaves out the checks that need it; a schedule None means the settings'
+    defaults.
     """
-    messages = []
-    if comune.suppressed:
-        messages.append(COMUNE_SUPPRESSED % {"comune": comune.label})
-    if Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES).exists():
-        messages.append(str(ONE_OPEN_PLAN_PER_COMUNE))
-    if not title.strip():
-        messages.append(TITLE_MISSING)
-    if not adhesion_act_number.strip():
-        messages.append(ACT_NUMBER_MISSING)
+    known = {
+        "coordinators": [] if coordinators is UNKNOWN else coordinators,
+        "facilitators": [] if facilitators is UNKNOWN else facilitators,
+    }
+    problems = []
+    if comune is not UNKNOWN:
+        if comune.suppressed:
+            problems.append(("comune", str(COMUNE_SUPPRESSED % {"comune": comune.label})))
+        if Plan.objects.filter(comune=comune, status__in=NON_FINAL_STATES).exists():
+            problems.append(("comune", str(ONE_OPEN_PLAN_PER_COMUNE)))
+    if title is not UNKNOWN and not title.strip():
+        problems.append(("title", str(TITLE_MISSING)))
+    if adhesion_act_number is not UNKNOWN and not adhesion_act_number.strip():
+        problems.append(("adhesion_act_number", str(ACT_NUMBER_MISSING)))
     if adhesion_act_date is None:
-        messages.append(ACT_DATE_MISSING)
-    elif adhesion_act_date > timezone.localdate():
-        messages.append(ACT_DATE_IN_FUTURE)
-    for user in [*coordinators, *facilitators]:
-        if not user.is_active:
-            messages.append(PERSON_INACTIVE % {"user": user.get_username()})
-    for user in coordinators:
-        if user in facilitators or (user.pk, Role.FACILITATOR) in held:
-            messages.append(BOTH_ROLES % {"user": user.get_username()})
-    for user in facilitators:
+        problems.append(("adhesion_act_date", str(ACT_DATE_MISSING)))
+    elif adhesion_act_date is not UNKNOWN and adhesion_act_date > timezone.localdate():
+        problems.append(("adhesion_act_date", str(ACT_DATE_IN_FUTURE)))
+    for field, people in known.items():
+        for user in people:
+            if not user.is_active:
+                problems.append((field, str(PERSON_INACTIVE % {"user": user.get_username()})))
+    for user in known["coordinators"]:
+        if user in known["facilitators"] or (user.pk, Role.FACILITATOR) in held:
+            problems.append(("coordinators", str(BOTH_ROLES % {"user": user.get_username()})))
+    for user in known["facilitators"]:
         if (user.pk, Role.COORDINATOR) in held:
-            messages.append(BOTH_ROLES % {"user": user.get_username()})
+            problems.append(("facilitators", str(BOTH_ROLES % {"user": user.get_username()})))
     # An auditor or the lead named is refused whichever comune role they were named for.
-    messages.extend(
-        role_mixing_problems(people=[*coordinators, *facilitators], role=Role.COORDINATOR)
-    )
-    if not coordinators and not any(role == Role.COORDINATOR for _user, role in held):
-        messages.append(NO_COORDINATOR)
-    if not facilitators and not any(role == Role.FACILITATOR for _user, role in held):
-        messages.append(NO_FACILITATOR)
-    messages.extend(schedule_problems)
-    if messages:
-        raise PlanError(messages)
+    for field, people in known.items():
+        problems.extend(
+            (field, str(message))
+            for message in role_mixing_problems(people=people, role=Role.COORDINATOR)
+        )
+    if comune is not UNKNOWN:  # the comune's current members count
+        for field, people, role, missing in (
+            ("coordinators", coordinators, Role.COORDINATOR, NO_COORDINATOR),
+            ("facilitators", facilitators, Role.FACILITATOR, NO_FACILITATOR),
+        ):
+            if people is not UNKNOWN and not people and not any(r == role for _u, r in held):
+                problems.append((field, str(missing)))
+    if schedule is not UNKNOWN and schedule is not None:
+        problems.extend(
+            (f"date_{phase}" if phase is not None else None, message)
+            for phase, message in schedule_problems_by_phase(schedule)
+        )
+    return problems

@@ -9,11 +9,11 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import payload_of, record
+from plm_workflow.formats.sizes import file_size
 
 from .errors import PlanError
 from .models import Document, DocumentKind
@@ -100,8 +100,8 @@ def pdf_problems(upload, kind=None) -> list[str]:
                 TOO_LARGE
                 % {
                     "name": name,
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(limit),
+                    "size": file_size(upload.size),
+                    "limit": file_size(limit),
                 }
             )
         ]

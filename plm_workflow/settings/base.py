@@ -83,7 +83,15 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The side menu and top bar on pages outside viewflow's site too.
+                "plm_workflow.shell.shell",
             ],
+            # Each page's title in the top bar and the tab, and its breadcrumbs.
+            "libraries": {
+                "shell": "plm_workflow.shell",
+                # Dates in prose ("all'8 marzo 2027") and file sizes ("95 byte").
+                "words": "plm_workflow.formats.words",
+            },
         },
     },
 ]
@@ -196,6 +204,12 @@ ADMINS = [
     for name, address in getaddresses([env("ADMINS", default="")])
     if "@" in address
 ]
+
+# --- Privacy notice ---------------------------------------------------------------------------
+# Who is responsible for the personal data the app holds, and how to reach them, as the privacy
+# notice (/privacy/) names them. Unset, the notice says that they are still to be configured.
+PLM_PRIVACY_CONTROLLER = env("PLM_PRIVACY_CONTROLLER", default="")
+PLM_PRIVACY_CONTACT = env("PLM_PRIVACY_CONTACT", default="")
 
 # --- History and logging ----------------------------------------------------------------------
 # Every change goes through the app's services: no reverting from the admin.

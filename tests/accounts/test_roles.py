@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -7,13 +8,25 @@ from guardian.shortcuts import get_user_perms
 from plm_workflow.accounts.models import Membership
 from plm_workflow.accounts.selectors import plans_visible_to
 from plm_workflow.accounts.services import (
+    NOT_ALLOWED as GRANT_NOT_ALLOWED,
+)
+from plm_workflow.accounts.services import (
+    ROLE_CONFLICT,
     RoleAlreadyHeld,
     RoleError,
     plan_permissions_derive,
     role_grant,
     role_revoke,
 )
+from plm_workflow.roles import Role
+from tests.catalogue_helpers import needs_italian
 from tests.factories import ComuneFactory, UserFactory
+
+
+def _conflict(user: str, held: str) -> str:
+    """The refusal of a second role on a comune where ``user`` holds ``held`` (Saluzzo)."""
+    return str(ROLE_CONFLICT % {"user": user, "held": Role(held).label, "comune": "Saluzzo (CN)"})
+
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +77,7 @@ def test_revoking_a_role_removes_its_permissions_and_keeps_the_record(plan, coor
 
 
 def test_nobody_is_both_coordinator_and_facilitator_of_one_comune(plan, coordinator, comune):
-    with pytest.raises(RoleError, match="nessuno può essere sia coordinatore sia facilitatore"):
+    with pytest.raises(RoleError, match=re.escape(_conflict("coord-saluzzo", "coordinator"))):
         role_grant(user=coordinator, role="facilitator", comune=comune)
 
     assert _perms(coordinator, plan) == {"view_plan", "coordinate_plan"}
@@ -89,7 +102,7 @@ def test_granting_a_role_twice_changes_nothing(comune):
 
 
 def test_only_the_lead_grants_roles_in_the_app(comune, coordinator, lead):
-    with pytest.raises(RoleError, match="Solo il facilitatore capofila"):
+    with pytest.raises(RoleError, match=re.escape(str(GRANT_NOT_ALLOWED))):
         role_grant(user=UserFactory(), role="coordinator", comune=comune, by=coordinator)
 
     role_grant(user=UserFactory(username="ok"), role="coordinator", comune=comune, by=lead)
@@ -230,7 +243,7 @@ def test_a_person_cannot_be_made_facilitator_of_a_comune_they_coordinate(comune)
     UserFactory(username="anna")
     _call("grant_role", "coordinator", "anna", "--comune", "004203")
 
-    with pytest.raises(CommandError, match="sia coordinatore sia facilitatore"):
+    with pytest.raises(CommandError, match=re.escape(_conflict("anna", "coordinator"))):
         _call("grant_role", "facilitator", "anna", "--comune", "004203")
 
 
@@ -263,5 +276,16 @@ def test_the_role_commands_name_the_role_in_the_language_of_the_sentence(comune)
     granted = _call("grant_role", "coordinator", "anna", "--comune", "004203")
     revoked = _call("revoke_role", "coordinator", "anna", "--comune", "004203")
 
-    assert "anna ora è coordinatore — Saluzzo (CN)." in granted
-    assert "anna non è più coordinatore — Saluzzo (CN)." in revoked
+    label = str(Role.COORDINATOR.label)  # translated, not the command's key "coordinator"
+    assert label != "coordinator"
+    assert f"anna ora è {label} — Saluzzo (CN)." in granted
+    assert f"anna non è più {label} — Saluzzo (CN)." in revoked
+
+
+@needs_italian("municipal coordinator")
+def test_the_role_commands_call_the_coordinator_referente_comunale(comune):
+    UserFactory(username="anna")
+
+    granted = _call("grant_role", "coordinator", "anna", "--comune", "004203")
+
+    assert "anna ora è referente comunale — Saluzzo (CN)." in granted

@@ -590,7 +590,7 @@ ACTIONS = {
     "dates_shift (process page: resume after days)": (
         lambda p, c: _resume_later(p, c),
         K.DUE_DATE_CHANGED,
-        "lead",
+        "system:working-days",
     ),
     "comune_patron_day_set (comune page)": (
         lambda p, c: (
@@ -603,7 +603,7 @@ ACTIONS = {
     "dates_off_non_working_days (patron day on an open due date)": (
         lambda p, c: _patron_day_on_due_date(p, c),
         K.DUE_DATE_CHANGED,
-        "lead",
+        "system:working-days",
     ),
     "document_store (launch: the adhesion act)": (
         lambda p, c: plm_workflow.plans.documents.document_store(

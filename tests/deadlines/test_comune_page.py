@@ -22,7 +22,7 @@ def test_the_lead_sets_the_patron_day_and_it_is_recorded(client, lead, flow_plan
 
     comune.refresh_from_db()
     assert (comune.patron_day, comune.patron_month) == (3, 12)
-    assert "3/12" in response.content.decode()
+    assert "<dd data-patron-day>3 dicembre</dd>" in response.content.decode()
     event = Event.objects.get(kind=EventKind.PATRON_DAY_SET)
     assert (event.actor, event.payload["changes"]["patron_day"]) == (lead, [None, "03/12"])
 

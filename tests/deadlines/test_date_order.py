@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from plm_workflow.audit.models import Event, EventKind
-from plm_workflow.deadlines.calendar import next_working_day
+from plm_workflow.deadlines.calendar import days_skipped, next_working_day
 from plm_workflow.deadlines.models import PhaseDate, StepTask
 from plm_workflow.deadlines.services import (
     CHANGED_MEANWHILE,
@@ -21,6 +21,7 @@ from plm_workflow.deadlines.services import (
     phase_date_move,
     task_due_move,
 )
+from plm_workflow.formats.prose import prose_date, prose_month_day
 from plm_workflow.plans.models import Phase
 from plm_workflow.web import FLOW_BUSY
 from tests.flows.helpers import open_task, url
@@ -66,7 +67,7 @@ def test_a_phase_date_after_the_next_phase_is_refused_with_the_shift_later_hint(
     after_next = DATE_AFTER_NEXT % {
         "phase": Phase.TABLES.label,
         "next": Phase.DRAFTING.label,
-        "date": before[Phase.DRAFTING].strftime("%d/%m/%Y"),
+        "date": prose_date(before[Phase.DRAFTING]),
     }
     assert page_says(response, after_next)
     assert page_says(response, SHIFT_LATER_HINT)
@@ -84,7 +85,7 @@ def test_a_phase_date_before_the_previous_phase_is_refused(client, flow_plan, le
     before_previous = DATE_BEFORE_PREVIOUS % {
         "phase": Phase.TABLES.label,
         "previous": Phase.ASSESSMENT.label,
-        "date": before[Phase.ASSESSMENT].strftime("%d/%m/%Y"),
+        "date": prose_date(before[Phase.ASSESSMENT]),
     }
     assert page_says(response, before_previous)
     assert dates(flow_plan) == before
@@ -116,11 +117,22 @@ def test_shift_later_moves_every_later_phase_by_the_same_days_one_event_each(
         (phase.value, [before[phase].isoformat(), expected[phase].isoformat()], cause)
         for phase, cause in (
             (Phase.TABLES, None),
-            (Phase.DRAFTING, "tables date moved"),
-            (Phase.ADOPTION, "tables date moved"),
+            (Phase.DRAFTING, _with_tables(before[Phase.DRAFTING] + delta, flow_plan.comune)),
+            (Phase.ADOPTION, _with_tables(before[Phase.ADOPTION] + delta, flow_plan.comune)),
         )
     ]
+    # the person moved them all: the later phases with the tables
+    assert {e.actor for e in events} == {lead}
     assert {e.payload["reason"] for e in events} == {"Proroga"}
+
+
+def _with_tables(asked, comune):
+    """The cause of a later phase's date moved with the tables' (off non-working days)."""
+    cause = {"event": "phase_date.changed", "phase": "tables"}
+    skipped = days_skipped(asked, comune)
+    if skipped:
+        cause["non_working"] = [{"day": day.isoformat(), "kind": kind} for day, kind in skipped]
+    return cause
 
 
 def test_a_phase_date_move_on_a_stale_page_is_refused_with_the_current_date(
@@ -136,7 +148,7 @@ def test_a_phase_date_move_on_a_stale_page_is_refused_with_the_current_date(
 
     response = move(client, lead, flow_plan, Phase.TABLES, shown + 2 * DAY, shown=shown)
 
-    assert page_says(response, CHANGED_MEANWHILE % {"current": meanwhile.strftime("%d/%m/%Y")})
+    assert page_says(response, CHANGED_MEANWHILE % {"current": prose_date(meanwhile)})
     assert dates(flow_plan) == before
     assert Event.objects.count() == events
 
@@ -164,7 +176,7 @@ def test_a_due_date_move_on_a_stale_page_is_refused_with_the_current_date(
         follow=True,
     )
 
-    assert page_says(response, CHANGED_MEANWHILE % {"current": meanwhile.strftime("%d/%m/%Y")})
+    assert page_says(response, CHANGED_MEANWHILE % {"current": prose_date(meanwhile)})
     assert StepTask.objects.get(task=task).due == meanwhile
     assert Event.objects.count() == events
     assert response.redirect_chain[-1][0] == url(task, "detail")
@@ -184,7 +196,7 @@ def test_a_patron_day_changed_on_a_stale_page_is_refused_with_the_current_day(
         follow=True,
     )
 
-    assert page_says(response, CHANGED_MEANWHILE % {"current": "03/12"})
+    assert page_says(response, CHANGED_MEANWHILE % {"current": prose_month_day(3, 12)})
     comune.refresh_from_db()
     assert (comune.patron_day, comune.patron_month) == (3, 12)
     assert Event.objects.count() == events
@@ -233,6 +245,6 @@ def test_two_concurrent_moves_of_one_phase_date_one_wins_the_other_is_told(
     now = dates(flow_plan)[Phase.TABLES]
     assert now in targets
     loser = 1 - targets.index(now)
-    refusals = {str(FLOW_BUSY), str(CHANGED_MEANWHILE % {"current": now.strftime("%d/%m/%Y")})}
+    refusals = {str(FLOW_BUSY), str(CHANGED_MEANWHILE % {"current": prose_date(now)})}
     assert refusals & set(told[loser]), told
     assert Event.objects.filter(plan=flow_plan, kind=EventKind.PHASE_DATE_CHANGED).count() == 1

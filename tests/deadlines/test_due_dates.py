@@ -8,7 +8,7 @@ from django.utils.html import escape
 
 from flows.services import flow_resume, flow_suspend, flow_withdraw
 from plm_workflow.audit.models import Event, EventKind
-from plm_workflow.deadlines.calendar import next_working_day
+from plm_workflow.deadlines.calendar import days_skipped, next_working_day
 from plm_workflow.deadlines.models import PhaseDate, StepTask
 from plm_workflow.deadlines.services import (
     DATE_IN_PAST,
@@ -19,6 +19,7 @@ from plm_workflow.deadlines.services import (
     schedule_defaults,
     task_due_move,
 )
+from plm_workflow.formats.prose import prose_date
 from plm_workflow.plans.errors import PlanError
 from plm_workflow.plans.models import Phase, Plan, PlanStatus
 from plm_workflow.plans.phases import PHASE_ORDER
@@ -94,7 +95,7 @@ def test_a_launch_with_wrong_dates_is_refused_and_creates_nothing(
     assert response.status_code == 200
     past = DATE_IN_PAST % {
         "phase": Phase.ASSESSMENT.label,
-        "date": (today - 5 * DAY).strftime("%d/%m/%Y"),
+        "date": prose_date(today - 5 * DAY, "the"),
     }
     disorder = DATES_OUT_OF_ORDER % {
         "phase": Phase.DRAFTING.label,
@@ -151,18 +152,24 @@ def test_a_phase_date_moves_with_a_reason_and_its_open_work_task_follows(flow_pl
     assert (row.baseline, row.current) == (baseline, moved_to) and moved_to != new
     assert due(task) == moved_to
     moved = Event.objects.get(plan=flow_plan, kind=EventKind.PHASE_DATE_CHANGED)
+    off = [{"day": day.isoformat(), "kind": kind} for day, kind in days_skipped(new)]
+    assert moved.actor == lead
     assert moved.payload == {
         "concerns": {"plan": flow_plan.pk, "phase_date": row.pk},
         "phase": "assessment",
         "changes": {"current": [old.isoformat(), moved_to.isoformat()]},
         "reason": "Proroga",
+        "cause": {"non_working": off},  # the Saturday and the Sunday it was moved off
     }
-    assert Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED).payload == {
+    follows = Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED)
+    assert (follows.actor, follows.actor_system) == (None, "system:working-days")
+    assert follows.payload == {
         "concerns": {"plan": flow_plan.pk, "task": task.pk},
         "phase": "assessment",
+        "node": "assess",
         "changes": {"due": [old_due.isoformat(), moved_to.isoformat()]},
         "reason": "Proroga",
-        "cause": "phase date moved",
+        "cause": {"event": "phase_date.changed", "by": lead.pk, "phase": "assessment"},
     }
 
 
@@ -230,10 +237,21 @@ def test_resume_after_ten_days_shifts_open_and_later_dates_then_off_holidays(
         assert phase_date(flow_plan, phase).current == next_working_day(
             before[phase] + 10 * DAY, comune
         )
-    reasons = Event.objects.filter(
+    moves = Event.objects.filter(
         plan=flow_plan, kind__in=[EventKind.DUE_DATE_CHANGED, EventKind.PHASE_DATE_CHANGED]
-    ).values_list("payload__reason", "payload__cause")
-    assert list(reasons) == [("resume", "resume")] * 4
+    )
+    assert len(moves) == 4
+    for event in moves:
+        assert (event.actor, event.actor_system) == (None, "system:working-days")
+        assert "reason" not in event.payload  # nobody wrote one: the cause says why
+        cause = dict(event.payload["cause"])
+        cause.pop("non_working", None)  # when the shifted day was not a working day
+        assert cause == {
+            "event": "plan.transition",
+            "transition": "resume",
+            "by": lead.pk,
+            "days": 10,
+        }
 
 
 def test_the_task_and_process_pages_show_the_due_date_and_the_days_left(
@@ -356,4 +374,10 @@ def test_a_new_patron_day_moves_the_open_dates_it_falls_on(client, flow_plan, le
     flow_plan.comune.refresh_from_db()
     assert due(task) == next_working_day(before, flow_plan.comune) != before
     event = Event.objects.get(plan=flow_plan, kind=EventKind.DUE_DATE_CHANGED)
-    assert (event.payload["reason"], event.payload["cause"]) == ("patron day", "patron day")
+    assert (event.actor, event.actor_system) == (None, "system:working-days")
+    assert "reason" not in event.payload
+    assert event.payload["cause"] == {
+        "event": "comune.patron_day_set",
+        "by": lead.pk,
+        "non_working": [{"day": before.isoformat(), "kind": "patron_day"}],
+    }

@@ -893,6 +893,18 @@ class TestOneSeededDemo:
             "facilitator",
         ]
 
+    def test_the_demo_people_are_named_by_their_role_not_as_real_people(self):
+        from django.contrib.auth import get_user_model
+
+        names = dict(get_user_model().objects.values_list("username", "first_name"))
+
+        assert names["lead"] == "Responsabile della task force"
+        assert names["facilitator"] == "Facilitatore Cittalia 1"
+        assert names["auditor"] == "Auditor"
+        for entry in COHORT:
+            assert names[coordinator_name(entry.name)] == f"Referente comunale – {entry.name}"
+        assert not get_user_model().objects.exclude(last_name="").exists()
+
     @sqlite_only
     def test_the_demo_stamps_its_version_in_the_database(self):
         from flows.demo import DEMO_VERSION, stamp

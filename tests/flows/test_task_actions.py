@@ -17,6 +17,7 @@ from flows.rules import (
 from flows.services import membership_revoke
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.plans.services import plan_suspend
+from plm_workflow.roles import Role
 from tests.factories import ComuneFactory, UserFactory
 from tests.flows.helpers import claim, open_task, submit, url, work_data
 
@@ -238,7 +239,7 @@ def test_revoke_role_at_the_command_line_releases_the_held_tasks(client, flow_pl
     assert task.owner is None
     assert task.step.holder is None
     assert out.getvalue().splitlines() == [
-        "coord-saluzzo non è più coordinatore — Saluzzo (CN).",
+        f"coord-saluzzo non è più {Role.COORDINATOR.label} — Saluzzo (CN).",
         "1 attività che aveva in carico è tornata in coda.",
     ]
     assert events(flow_plan, K.TASK_RELEASED)[0].actor_system == "system:operator"

@@ -30,9 +30,9 @@ def _open(plans, *names):
     return {open_task(plans[name]).pk for name in names}
 
 
-def _shown(data):
+def _shown(data, user):
     tasks = Task.objects.filter(flow_task_type="HUMAN", status__in=OPEN)
-    return set(TaskFilterForm(data=data).apply(tasks).values_list("pk", flat=True))
+    return set(TaskFilterForm(data=data, user=user).apply(tasks).values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize(
@@ -47,21 +47,28 @@ def _shown(data):
         ({"comune": "Rovigo (RO)", "region": "Piemonte"}, []),
     ],
 )
-def test_each_filter_narrows_the_tasks(plans, data, expected):
-    assert _shown(data) == _open(plans, *expected)
+def test_each_filter_narrows_the_tasks(plans, lead, data, expected):
+    assert _shown(data, lead) == _open(plans, *expected)
 
 
-def test_an_invalid_filter_narrows_nothing_and_says_why(plans):
-    form = TaskFilterForm(data={"comune": "Atlantide (XX)", "region": "Piemonte"})
+def test_an_invalid_filter_shows_no_task_and_says_why(plans, lead):
+    form = TaskFilterForm(data={"comune": "Atlantide (XX)", "region": "Piemonte"}, user=lead)
 
     assert form.errors == {"comune": ["Nessun comune si chiama “Atlantide (XX)”."]}
-    assert _shown({"comune": "Atlantide (XX)", "region": "Piemonte"}) == _open(
-        plans, "saluzzo", "cuneo", "rovigo"
-    )
+    assert form.refused
+    assert _shown({"comune": "Atlantide (XX)", "region": "Piemonte"}, lead) == set()
 
 
-def test_the_regions_offered_are_those_of_the_registry_once_each(plans):
-    form = TaskFilterForm()
+def test_no_filter_asked_shows_every_task(plans, lead):
+    form = TaskFilterForm(user=lead)
+
+    assert not form.refused
+    assert _shown(None, lead) == _open(plans, "saluzzo", "cuneo", "rovigo")
+
+
+def test_the_regions_offered_are_those_of_the_visible_plans_once_each(plans, lead):
+    ComuneFactory(istat_code="009002", name="Albenga", province_code="SV", region="Liguria")
+    form = TaskFilterForm(user=lead)
 
     assert form.fields["region"].choices == [
         ("", "—"),
@@ -70,8 +77,8 @@ def test_the_regions_offered_are_those_of_the_registry_once_each(plans):
     ]
 
 
-def test_an_unknown_region_or_phase_is_refused():
-    form = TaskFilterForm(data={"region": "Atlantide", "phase": "nowhere"})
+def test_an_unknown_region_or_phase_is_refused(lead):
+    form = TaskFilterForm(data={"region": "Atlantide", "phase": "nowhere"}, user=lead)
 
     message = str(django_forms.ChoiceField.default_error_messages["invalid_choice"])
     assert form.errors == {

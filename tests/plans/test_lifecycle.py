@@ -5,6 +5,7 @@ from django_fsm import has_transition_perm
 
 from flows.flows import PLMFlow
 from flows.services import task_claim
+from plm_workflow.launch.services import BOTH_ROLES
 from plm_workflow.plans import checks
 from plm_workflow.plans.errors import NOT_ALLOWED, PlanError
 from plm_workflow.plans.models import (
@@ -558,7 +559,7 @@ def test_a_launch_names_every_fault_of_its_people(comune, launch, coordinator, f
 
     assert refused.value.messages == [
         "sleeper è disattivato e non può essere indicato.",
-        "coord-saluzzo non può essere sia coordinatore sia facilitatore dello stesso comune.",
+        str(BOTH_ROLES % {"user": "coord-saluzzo"}),
     ]
     assert not Plan.objects.filter(comune=comune).exists()
 
