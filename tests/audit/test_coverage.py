@@ -646,7 +646,7 @@ def _plan_state(people, client, action):
     client.force_login(people.lead)
     response = client.post(
         process.flow_class.instance.reverse(f"process_{action}", args=[process.pk]),
-        {"reason": "Motivo"},
+        {"reason": "Motivo", "confirmed": "1"},  # from the action's confirmation step
     )
     assert (response.status_code, response["Location"]) == (302, process_url(process))
 
