@@ -82,6 +82,28 @@ def last_return(plan, phase) -> Review | None:
     )
 
 
+def review_of(step, task) -> Review | None:
+    """Return the decision a closed check task recorded, with its reviewer, or None.
+
+    Each check task done records one decision on its phase, a cancelled one none: the task's
+    round is one more than the checks of that phase done before it.
+    """
+    if task.status != STATUS.DONE:
+        return None
+    earlier = StepTask.objects.filter(
+        plan_id=step.plan_id,
+        phase=step.phase,
+        kind=StepKind.CHECK,
+        task__status=STATUS.DONE,
+        task_id__lt=step.task_id,
+    ).count()
+    return (
+        Review.objects.select_related("reviewer")
+        .filter(plan_id=step.plan_id, phase=step.phase, round=earlier + 1)
+        .first()
+    )
+
+
 def step_of(task) -> StepTask | None:
     """Return the task's domain row: the one loaded with the task (a task page's), if any."""
     descriptor = type(task).step

@@ -482,6 +482,15 @@ def _circle(step, cx, cy, radius, texts_at):
 
 
 def _phase_header(number, x, y):
-    return Text(
-        x, y, gettext("Phase %(number)s") % {"number": number + 1}, SMALL_SIZE, "label", bold=True
+    return Text(x, y, phase_numbers(phases.PHASES[number]), SMALL_SIZE, "label", bold=True)
+
+
+def phase_numbers(spec) -> str:
+    """Return the numbers the plan's progress gives the phase's steps: "Phase 1", or "Phases
+    3–4" for the drafting, whose review is a phase of the plan's own (``PLAN_STAGES``)."""
+    numbers = sorted(
+        {phases.PLAN_STAGES.index(status) + 1 for status in (spec.status, spec.check_status)}
     )
+    if len(numbers) == 1:
+        return gettext("Phase %(number)s") % {"number": numbers[0]}
+    return gettext("Phases %(first)s–%(last)s") % {"first": numbers[0], "last": numbers[-1]}

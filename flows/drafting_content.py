@@ -286,6 +286,10 @@ class DraftingContent:
     def changes_between(self, before, now) -> list[dict]:
         return describe_changes(before, now)
 
+    def with_review(self, state, review):
+        """Return the state with the review's comments beside its sections and measures."""
+        return with_comments(state, review)
+
 
 def with_comments(state: DraftState | None, review) -> DraftState | None:
     """Attach the review's comments on sections and measures to the state's items."""

@@ -6,7 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views import generic
 from django_fsm import can_proceed, has_transition_perm
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -32,15 +34,17 @@ from plm_workflow.plans.models import (
 from plm_workflow.plans.phases import (
     PHASE_ORDER,
     PHASES,
-    STATUS_PHASE,
     is_check_node,
     spec_of_node,
 )
+from plm_workflow.plans.services import NOT_FROM_STATE
 from plm_workflow.web import FLOW_BUSY, report_refusal
 
 from .adoption_content import adoption_of, may_record_publication
-from .content import content_for, section_state, step_of
+from .content import content_for, review_of, section_state, step_of
 from .diagram import plan_diagram
+from .history import recent_events
+from .progress import plan_progress
 from .rules import may_reassign_now, task_candidates
 from .selectors import processes_visible_to
 from .services import (
@@ -217,11 +221,7 @@ class TaskDetailView(generic.TemplateView):
         step = context["deadline"]
         context["returned_by"] = step.returned_by if step is not None else None
         if step is not None and step.closed_at is not None:
-            # A closed task shows the step's content as it stood when it closed.
-            content = content_for(step.phase)
-            context.update(
-                content=content, shown=content.as_of(process.plan, step.closed_at), closed=step
-            )
+            context.update(_closed_step(process.plan, task, step))
         user = self.request.user
         if (
             context["deadline"] is not None
@@ -232,11 +232,31 @@ class TaskDetailView(generic.TemplateView):
                 "due_date", args=[process.pk, task.pk]
             )
         if may_reassign_now(user, task):
-            context["reassign_url"] = activation.flow_task.reverse(
-                "reassign", args=[process.pk, task.pk]
-            )
-            context["candidates"] = task_candidates(task).exclude(pk=task.owner_id)
+            # Offered only when there is someone to hand it to.
+            candidates = list(task_candidates(task).exclude(pk=task.owner_id))
+            if candidates:
+                context["reassign_url"] = activation.flow_task.reverse(
+                    "reassign", args=[process.pk, task.pk]
+                )
+                context["candidates"] = candidates
         return context
+
+
+def _closed_step(plan, task, step) -> dict:
+    """What a closed task's page shows: the step's content as it stood when the task closed
+    (what was submitted, or what the check decided on) and, for a check, its decision."""
+    content = content_for(step.phase)
+    review = review_of(step, task) if step.is_check else None
+    shown = content.as_of(plan, step.closed_at)
+    if review is not None and hasattr(content, "with_review"):
+        shown = content.with_review(shown, review)  # its comments beside the items
+    return {
+        "content": content,
+        "shown": shown,
+        "closed": step,
+        "decision": review,
+        "cancelled": task.status == STATUS.CANCELED,
+    }
 
 
 # The task actions offered on a task page, by viewflow transition; others stay hidden.
@@ -261,33 +281,45 @@ def task_actions(activation, user) -> list[dict]:
     return actions
 
 
-# The plan's pauses and end, as offered on its page: (transition, URL name, label).
+# The plan's pauses and end, as offered on its page: (transition, URL name, label, what it
+# does). Each opens its confirmation step.
 _STATE_ACTIONS = (
-    (Plan.suspend, "process_suspend", _("Suspend the plan")),
-    (Plan.resume, "process_resume", _("Resume the plan")),
-    (Plan.withdraw, "process_withdraw", _("Withdraw the plan")),
+    (
+        Plan.suspend,
+        "process_suspend",
+        _("Suspend the plan"),
+        _("Pause the plan: its tasks wait and its due dates stop counting until it is resumed."),
+    ),
+    (
+        Plan.resume,
+        "process_resume",
+        _("Resume the plan"),
+        _("Take the plan up again where it was left; its dates move by the days suspended."),
+    ),
+    (
+        Plan.withdraw,
+        "process_withdraw",
+        _("Withdraw the plan"),
+        _("End the plan for good without adoption: its open tasks are cancelled."),
+    ),
 )
 
 
 def state_actions(plan, user, flow, process) -> list[dict]:
     """Return the pauses and ends of the plan this person may do now, asking the FSM."""
     found = []
-    for transition, url_name, label in _STATE_ACTIONS:
+    for transition, url_name, label, hint in _STATE_ACTIONS:
         bound = getattr(plan, transition.__name__)
         if can_proceed(bound) and has_transition_perm(bound, user):
-            found.append({"label": label, "url": flow.reverse(url_name, args=[process.pk])})
+            found.append(
+                {
+                    "key": transition.__name__,
+                    "label": label,
+                    "hint": hint,
+                    "url": flow.reverse(url_name, args=[process.pk]),
+                }
+            )
     return found
-
-
-def plan_progress(plan) -> dict:
-    """Return where the plan stands on its path: the phase it works on, of how many."""
-    status = plan.suspended_from or plan.status
-    phase = STATUS_PHASE.get(status)
-    total = len(PHASE_ORDER)
-    done = total if plan.status == PlanStatus.ADOPTED else None
-    if phase is not None:
-        done = PHASE_ORDER.index(phase)
-    return {"phase": phase, "number": (done or 0) + 1, "total": total}
 
 
 class ProcessDetailView(generic.DetailView):
@@ -309,7 +341,12 @@ class ProcessDetailView(generic.DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         process = self.object
-        tasks = list(process.task_set.select_related("owner", "step").order_by("created", "pk"))
+        # The people's tasks only: the flow's gates and end are no task of anybody's.
+        tasks = list(
+            process.task_set.filter(flow_task_type="HUMAN")
+            .select_related("owner", "step")
+            .order_by("created", "pk")
+        )
         for task in tasks:
             task.url = task.flow_task.reverse("index", args=[process.pk, task.pk])
         plan, user = process.plan, self.request.user
@@ -317,11 +354,7 @@ class ProcessDetailView(generic.DetailView):
         may_move = can_move_dates(plan, user)
         steps = [task.step for task in tasks if getattr(task, "step", None) is not None]
         current = next(
-            (
-                task
-                for task in reversed(tasks)
-                if task.flow_task_type == "HUMAN" and task.status in (STATUS.NEW, STATUS.ASSIGNED)
-            ),
+            (task for task in reversed(tasks) if task.status in (STATUS.NEW, STATUS.ASSIGNED)),
             None,
         )
         if current is not None:
@@ -334,7 +367,7 @@ class ProcessDetailView(generic.DetailView):
             plan=plan,
             tasks=tasks,
             current=current,
-            progress=plan_progress(plan),
+            progress=plan_progress(plan, steps=steps),
             is_suspended=plan.status == PlanStatus.SUSPENDED,
             is_withdrawn=plan.status == PlanStatus.WITHDRAWN,
             is_adopted=plan.status == PlanStatus.ADOPTED,
@@ -354,6 +387,7 @@ class ProcessDetailView(generic.DetailView):
                 )
             ],
             state_actions=state_actions(plan, user, flow, process),
+            recent_events=recent_events(plan),
             chart_url=flow.reverse("process_chart", args=[process.pk]),
             diagram=plan_diagram(plan, steps=steps),
             reviews=plan.reviews.select_related("reviewer"),
@@ -461,32 +495,166 @@ class _PlanActionView(generic.View):
         return process_url(process)
 
 
-class PlanStateView(_PlanActionView):
-    """Suspend, resume or withdraw the plan (``reason``)."""
+class PlanStateView(generic.FormView):
+    """Suspend, resume or withdraw the plan, from a confirmation step that restates what the
+    action does and asks for the reason (``reason``); only a POST with ``confirmed`` acts.
 
+    A plan the person may not see is 404, an action they may not take 403 (on the page as on
+    its POST); an action the plan's state does not allow sends them back to the plan, saying
+    why. A refusal shows the page again, with what was typed, and nothing changes.
+    """
+
+    http_method_names = ["get", "post"]
+    flow_class = None
+    viewset = None
+    form_class = ReasonForm
+    template_name = "flows/plm/plan_state.html"
+    transition = None  # the Plan method
     service = None
     done_message = None
+    title = None  # the page's heading and its button
+    back_label = _("Go back without changing anything")
 
-    def act(self, process, request):
-        form = _valid(ReasonForm(request.POST))
-        plan = Plan.objects.get(pk=process.plan_id)
-        self.service(plan=plan, by=request.user, reason=form.cleaned_data["reason"])
-        return self.done_message
+    def dispatch(self, request, *args, process_pk, **kwargs):
+        self.process = get_object_or_404(processes_visible_to(request.user), pk=process_pk)
+        self.plan = Plan.objects.select_related("comune").get(pk=self.process.plan_id)
+        bound = getattr(self.plan, self.transition.__name__)
+        try:
+            if not _transition_permitted(self.transition, self.plan, request.user):
+                raise PlanError.not_allowed()
+        except PlanError as error:
+            report_refusal(request, error)  # 403, with the reason (the error page reads it)
+        if not can_proceed(bound):
+            messages.error(request, NOT_FROM_STATE % {"status": self.plan.get_status_display()})
+            return redirect(process_url(self.process))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        # A reason posted without the confirmation (from another page) is shown to confirm.
+        return {"reason": self.request.POST.get("reason", "")}
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("confirmed") != "1":
+            # Nothing is written: the confirmation step, with the reason given, if any.
+            return self.render_to_response(
+                self.get_context_data(form=self.form_class(initial=self.get_initial()))
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            with self.flow_class.lock(self.process.pk), transaction.atomic():
+                self.service(
+                    plan=self.plan, by=self.request.user, reason=form.cleaned_data["reason"]
+                )
+        except PlanError as error:
+            if error.forbidden:
+                raise PermissionDenied(" ".join(error.messages)) from None
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        except FlowLockFailed:
+            form.add_error(None, FLOW_BUSY)
+            return self.form_invalid(form)
+        messages.success(self.request, self.done_message)
+        return redirect(process_url(self.process))
+
+    def consequences(self) -> list[str]:
+        """Return what the action does, in sentences, as the page restates it."""
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context.update(
+            process=self.process,
+            plan=self.plan,
+            title=self.title,
+            back_label=self.back_label,
+            back_url=process_url(self.process),
+            consequences=self.consequences(),
+            refusals=form_messages(form) if form.is_bound else [],
+        )
+        return context
+
+
+def _transition_permitted(transition, plan, user) -> bool:
+    """Return True if the user may run the transition on the plan, whatever its state (the
+    services ask the same first)."""
+    return next(iter(transition._django_fsm.transitions.values())).has_perm(plan, user)
 
 
 class SuspendView(PlanStateView):
+    transition = staticmethod(Plan.suspend)
     service = staticmethod(flow_suspend)
+    title = _("Suspend the plan")
     done_message = _("The plan is suspended: its tasks wait until it is resumed.")
+
+    def consequences(self):
+        return [
+            SUSPEND_WAITS,
+            SUSPEND_DATES,
+            SUSPEND_RESUMABLE,
+        ]
 
 
 class ResumeView(PlanStateView):
+    transition = staticmethod(Plan.resume)
     service = staticmethod(flow_resume)
+    title = _("Resume the plan")
     done_message = _("The plan is resumed where it was left.")
+
+    def consequences(self):
+        plan = self.plan
+        days = (timezone.now() - plan.suspended_at).days if plan.suspended_at else 0
+        dates = RESUME_DATES % {"days": days} if days else RESUME_NO_DATES
+        return [RESUME_BACK % {"state": plan.get_suspended_from_display()}, dates]
 
 
 class WithdrawView(PlanStateView):
+    transition = staticmethod(Plan.withdraw)
     service = staticmethod(flow_withdraw)
+    title = _("Withdraw the plan")
     done_message = _("The plan is withdrawn and its open task cancelled.")
+
+    def consequences(self):
+        return [
+            WITHDRAW_FINAL,
+            WITHDRAW_TASKS,
+            WITHDRAW_NEW_PLAN % {"comune": self.plan.comune.label},
+        ]
+
+
+# What each of the plan's pauses and end does, as its confirmation step says it.
+SUSPEND_WAITS = _(
+    "While the plan is suspended nobody can work on its tasks: the open task waits where it "
+    "is, and no reminder is sent."
+)
+SUSPEND_DATES = _(
+    "Its due dates stop counting: when the plan is resumed, the open due dates and the dates "
+    "of the phases not yet started move by the days it spent suspended."
+)
+SUSPEND_RESUMABLE = _(
+    "The lead or the plan's facilitators can resume it at any time, giving a reason."
+)
+RESUME_BACK = _(
+    "The plan goes back to where it was left, “%(state)s”, and its open task can be worked on "
+    "again."
+)
+RESUME_DATES = ngettext_lazy(
+    "It has been suspended for %(days)s whole day: the open due dates and the dates of the "
+    "phases not yet started move by %(days)s day, then to the next working day.",
+    "It has been suspended for %(days)s whole days: the open due dates and the dates of the "
+    "phases not yet started move by %(days)s days, then to the next working day.",
+    "days",
+)
+RESUME_NO_DATES = _("It has been suspended for less than a day: no date moves.")
+WITHDRAW_FINAL = _(
+    "Withdrawing is final: the plan can no longer be resumed nor changed. It stays readable, "
+    "with its history."
+)
+WITHDRAW_TASKS = _("Its open tasks are cancelled and its flow ends.")
+WITHDRAW_NEW_PLAN = _("A new plan can then be launched for %(comune)s.")
 
 
 def _valid(form, *, allowed: bool = True):

@@ -22,22 +22,27 @@ INVALID_DATE = _("Give the new date as a date of the calendar.")
 PAGE_STALE = _("This page is out of date: reload it and try again.")
 
 
-def _reason(required_message) -> TextField:
+def _reason(required_message, *, widget=None, **options) -> TextField:
     # The limit's own validator, not max_length: its message groups the numbers and counts a
     # line break as one, as the browser's maxlength does.
     return TextField(
         label=_("Reason"),
         strip=True,
         validators=[limits.TextLimitValidator(limits.REASON_MAX_CHARS)],
-        widget=forms.TextInput(attrs={"maxlength": limits.REASON_MAX_CHARS}),
+        widget=widget or forms.TextInput(attrs={"maxlength": limits.REASON_MAX_CHARS}),
         error_messages={"required": required_message},
+        **options,
     )
 
 
 class ReasonForm(forms.Form):
-    """Suspend, resume or withdraw a plan: the reason."""
+    """Suspend, resume or withdraw a plan: the reason, on the step that confirms it."""
 
-    reason = _reason(checks.REASON_MISSING)
+    reason = _reason(
+        checks.REASON_MISSING,
+        widget=forms.Textarea(attrs={"maxlength": limits.REASON_MAX_CHARS, "rows": 3}),
+        help_text=_("Kept in the plan's history and shown on its page."),
+    )
 
 
 class DateMoveForm(forms.Form):

@@ -102,7 +102,7 @@ def test_a_refused_action_on_a_plan_answers_the_403_page_with_its_reason(
     client.force_login(coordinator)
 
     response = client.post(
-        process_url(flow_plan.process) + "suspend/", {"reason": "Elezioni.", "confirm": "1"}
+        process_url(flow_plan.process) + "suspend/", {"reason": "Elezioni.", "confirmed": "1"}
     )
 
     page = _text(response)

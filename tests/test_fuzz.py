@@ -162,7 +162,7 @@ def _plan_state(request):
     plan = request.getfixturevalue("flow_plan")
     client = _logged_in(request, "lead")
     address = PLMFlow.instance.reverse("process_suspend", args=[plan.process.pk])
-    return Page(client, address, {"reason": "Elezioni"})
+    return Page(client, address, {"reason": "Elezioni"}, extra={"confirmed": "1"})
 
 
 def _phase_move(request):

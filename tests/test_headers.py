@@ -158,7 +158,7 @@ def test_a_post_after_the_session_expired_says_nothing_was_saved(client, flow_pl
     client.get("/home/")
     Session.objects.all().delete()  # expired and cleared, as clearsessions does
 
-    response = client.post(address, {"reason": "Sospeso per prova.", "confirm": "1"})
+    response = client.post(address, {"reason": "Sospeso per prova.", "confirmed": "1"})
 
     assert response.status_code == 403
     html = response.content.decode()

@@ -70,6 +70,7 @@ PUBLIC = {
     "health_live",
     "health_ready",
     "admin:login",  # the admin's own login form
+    "privacy",  # the privacy notice, linked from every page, the login page included
 }
 
 #: What concerns only the logged-in person: their session and password.

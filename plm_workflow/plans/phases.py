@@ -157,6 +157,12 @@ NODE_STATUS: dict[str, PlanStatus] = {
     for spec in PHASES
     for node, status in ((spec.work_node, spec.status), (spec.check_node, spec.check_status))
 }
+# The plan's active states in the order of its path, each once: every phase's status, then its
+# check's when the check runs in a state of its own (the draft's review). What the pages count
+# as the plan's phases ("Phase 3 of 5 – Drafting").
+PLAN_STAGES: tuple[PlanStatus, ...] = tuple(
+    dict.fromkeys(status for spec in PHASES for status in (spec.status, spec.check_status))
+)
 # The phase a plan is working on in each active state.
 STATUS_PHASE: dict[str, Phase] = {
     **{spec.status: spec.phase for spec in PHASES},

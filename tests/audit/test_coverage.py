@@ -79,6 +79,8 @@ NOT_ACTIONS = {
     "last_saved": "formats who saved a row and when",
     "schedule_defaults": "computes dates",
     "schedule_problems": "checks dates",
+    "schedule_problems_by_phase": "checks dates",
+    "launch_problems": "checks a launch the page could only partly read, writing nothing",
     "latest_date": "computes a date",
     "can_move_dates": "a permission check",
     "pdf_problems": "checks an upload",
@@ -644,7 +646,7 @@ def _plan_state(people, client, action):
     client.force_login(people.lead)
     response = client.post(
         process.flow_class.instance.reverse(f"process_{action}", args=[process.pk]),
-        {"reason": "Motivo"},
+        {"reason": "Motivo", "confirmed": "1"},  # from the action's confirmation step
     )
     assert (response.status_code, response["Location"]) == (302, process_url(process))
 

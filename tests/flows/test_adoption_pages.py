@@ -495,7 +495,7 @@ def test_the_plan_page_of_an_adopted_plan_shows_the_adoption_box_in_place_of_now
 
     html = client.get(process_url(adopted.process)).content.decode()
 
-    box = html[html.index('id="plm-adoption"') : html.index('class="plm-section"')]
+    box = html[html.index('id="plm-adoption"') : html.index('class="plm-progress')]
     assert 'id="plm-now"' not in html
     assert "Giunta comunale" in box and "112" in box
     assert _in_words(adoption.act_date) in box
@@ -523,7 +523,7 @@ def test_the_publication_is_recorded_once_then_corrected_only_with_a_reason(clie
     recorded = Event.objects.filter(plan=adopted, kind=EventKind.PUBLICATION_RECORDED).get()
     assert recorded.payload["changes"]["register_number"] == ["", "1234/2023"]
     html = client.get(process_url(adopted.process)).content.decode()
-    box = html[html.index('id="plm-adoption"') : html.index('class="plm-section"')]
+    box = html[html.index('id="plm-adoption"') : html.index('class="plm-progress')]
     assert _in_words(today) in box and "1234/2023" in box
     assert "https://albo.example.org/atti/1234" in box
     assert 'name="reason"' in box  # the correction asks for a reason

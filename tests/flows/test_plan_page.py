@@ -2,20 +2,25 @@
 
 import datetime
 import hashlib
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils.html import escape
 
-from flows.services import flow_suspend
+from flows.services import flow_suspend, flow_withdraw
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.services import phase_date_move
 from plm_workflow.plans.documents import NOT_A_PDF, TOO_LARGE
 from plm_workflow.plans.models import Document, Phase, Plan
+from plm_workflow.plans.phases import NODE_STATUS, PLAN_STAGES
+from plm_workflow.roles import Role
+from tests.catalogue_helpers import needs_italian
 from tests.conftest import pdf_upload
-from tests.factories import ComuneFactory, UserFactory
-from tests.flows.helpers import claim, decide, open_task, submit
+from tests.factories import ADOPTED, ComuneFactory, MembershipFactory, PlanFactory, UserFactory
+from tests.flows.helpers import claim, decide, open_task, submit, url, work_data
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +224,159 @@ def test_a_missing_stored_file_is_not_found_rather_than_an_error(client, flow_pl
     client.force_login(coordinator)
 
     assert client.get(f"/files/{document.public_id}/").status_code == 404
+
+
+# --- Its parts: the tasks, the progress, the latest events -----------------------------------
+
+
+def test_the_task_table_lists_only_the_peoples_tasks(client, auditor):
+    plan = PlanFactory(at=ADOPTED)
+    assert plan.process.task_set.count() == 14  # launch, 8 tasks, 4 gates, end
+
+    content = plan_page(client, auditor, plan)
+
+    rows = re.findall(r'<tr class="plm-task" data-node="([^"]+)"', content)
+    assert rows == list(NODE_STATUS)  # each phase's work then its check, nothing else
+    for gate in ("launch", "assessment_checked", "draft_reviewed", "end"):
+        assert f'data-node="{gate}"' not in content
+
+
+def _english(client, person, plan):
+    client.force_login(person)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    return plan_page(client, person, plan)
+
+
+def _progress(content):
+    part = content[content.index('class="plm-progress') :]
+    part = part[: part.index("</section>")]
+    summary = re.search(r'plm-progress__summary"><strong>([^<]+)</strong>', part).group(1)
+    stages = re.findall(r'data-status="([^"]+)" data-state="([^"]+)"', part)
+    return summary, stages
+
+
+def test_the_progress_says_which_phase_of_five_the_plan_is_at(client, drafting_plan, lead):
+    summary, stages = _progress(_english(client, lead, drafting_plan))
+
+    assert summary == "Phase 3 of 5 – Drafting"
+    assert stages == [
+        ("needs_assessment", "done"),
+        ("stakeholder_tables", "done"),
+        ("drafting", "current"),
+        ("review", "ahead"),
+        ("adoption", "ahead"),
+    ]
+
+
+@needs_italian("Phase %(number)s of %(total)s – %(phase)s")
+def test_the_progress_reads_in_italian(client, drafting_plan, lead):
+    summary, _stages = _progress(plan_page(client, lead, drafting_plan))
+
+    assert summary == "Fase 3 di 5 – Stesura"
+
+
+@pytest.mark.parametrize(
+    ("at", "summary", "states"),
+    [
+        ("review", "Phase 4 of 5 – Review", ["done"] * 3 + ["current", "ahead"]),
+        ("verify_adoption", "Phase 5 of 5 – Adoption", ["done"] * 4 + ["current"]),
+        (ADOPTED, "All 5 phases done: the plan is adopted", ["done"] * 5),
+    ],
+)
+def test_the_progress_follows_the_plan_to_its_adoption(client, lead, at, summary, states):
+    plan = PlanFactory(at=at)
+
+    shown, stages = _progress(_english(client, lead, plan))
+
+    assert (shown, [state for _status, state in stages]) == (summary, states)
+
+
+def test_the_progress_of_a_suspended_or_withdrawn_plan_says_where_it_stopped(client, lead):
+    plan = PlanFactory(at="check_tables")
+    flow_suspend(plan=plan, by=lead, reason="Elezioni comunali")
+
+    suspended = _progress(_english(client, lead, plan))
+    flow_withdraw(plan=plan, by=lead, reason="Il comune rinuncia")
+    withdrawn = _progress(_english(client, lead, plan))
+
+    assert suspended == (
+        "Phase 2 of 5 – Stakeholder tables (plan suspended)",
+        list(zip(PLAN_STAGES, ["done", "suspended", "ahead", "ahead", "ahead"], strict=True)),
+    )
+    assert withdrawn == (
+        "Stopped at phase 2 of 5 – Stakeholder tables: the plan was withdrawn",
+        list(zip(PLAN_STAGES, ["done", "stopped"] + ["not_reached"] * 3, strict=True)),
+    )
+
+
+def _events(content):
+    part = content[content.index('class="plm-events"') :]
+    part = part[: part.index("</ol>")]
+    return re.findall(
+        r'data-kind="([^"]+)">\s*<span class="plm-event__what">([^<]*)</span>\s*'
+        r'<span class="plm-event__meta">([^<]*) · <time',
+        part,
+    )
+
+
+def test_the_last_ten_events_are_told_in_words_newest_first(
+    client, flow_plan, coordinator, facilitator, lead
+):
+    submit(client, coordinator, open_task(flow_plan), "Analisi.")
+    decide(client, facilitator, open_task(flow_plan), "returned", "Manca la mappa.")
+    claim(client, coordinator, open_task(flow_plan))
+
+    shown = _events(_english(client, lead, flow_plan))
+
+    latest = list(Event.objects.filter(plan=flow_plan).order_by("-seq")[:10])
+    assert [kind for kind, _what, _who in shown] == [event.kind for event in latest]
+    assert Event.objects.filter(plan=flow_plan).count() > 10  # only the last ten
+    told = [(what, who) for _kind, what, who in shown]
+    assert told[0] == ("Task “Needs assessment” taken on.", "coord-saluzzo")
+    assert (
+        "Work sent back with comments: task “Needs assessment” opened again.",
+        "facilitator",
+    ) in told
+    assert (
+        "Decision on “Needs assessment”, round 1: returned with comments, with the comments "
+        "“Manca la mappa.”.",
+        "facilitator",
+    ) in told
+    assert (
+        "Task “Needs assessment” opened, offered to those who may take it on.",
+        "System (workflow)",
+    ) in told
+    assert (
+        "Task “Check the needs assessment” completed.",
+        "facilitator",
+    ) in told
+
+
+def test_an_event_without_a_sentence_of_its_own_reads_as_its_kind(client, flow_plan, coordinator):
+    task = open_task(flow_plan)
+    claim(client, coordinator, task)
+    client.post(url(task, "execute"), work_data(task, "Bozza.", submit=False))  # a draft
+
+    shown = _events(_english(client, coordinator, flow_plan))
+
+    assert shown[0] == (EventKind.ASSESSMENT_SAVED, "Needs assessment saved", "coord-saluzzo")
+
+
+def test_the_people_an_event_names_are_named_by_their_full_name_or_username(
+    client, flow_launched, comune, coordinator, coordinator2, lead
+):
+    coordinator.first_name, coordinator.last_name = "Referente comunale", "– Saluzzo"
+    coordinator.save()
+    plan = flow_launched(comune)  # the task goes at once to its one candidate
+    task = open_task(plan)
+    MembershipFactory(user=coordinator2, comune=comune, role=Role.COORDINATOR)
+    client.force_login(lead)
+    client.post(url(task, "reassign"), {"to": coordinator2.pk})
+
+    told = [(what, who) for _kind, what, who in _events(_english(client, lead, plan))]
+
+    assert told[0] == ("Task “Needs assessment” handed to coord-saluzzo-2.", "lead")
+    assert (
+        "Task “Needs assessment” opened, assigned to Referente comunale – Saluzzo.",
+        "System (workflow)",
+    ) in told

@@ -17,11 +17,12 @@ HUMAN_NODES = list(NODE_STATUS)
 
 
 def act(client, person, plan, action, reason="Motivo", *, follow=True):
+    """Suspend, resume or withdraw from the action's confirmation step."""
     process = plan.process
     client.force_login(person)
     return client.post(
         process.flow_class.instance.reverse(f"process_{action}", args=[process.pk]),
-        {"reason": reason},
+        {"reason": reason, "confirmed": "1"},
         follow=follow,
     )
 
@@ -117,6 +118,7 @@ def test_an_outsider_cannot_touch_the_plans_state(client, flow_plan, flow_launch
 def test_a_change_of_state_without_a_reason_is_refused_with_the_reason_why(client, flow_plan, lead):
     response = act(client, lead, flow_plan, "suspend", reason="  ")
 
+    assert response.status_code == 200  # the confirmation step again
     assert escape(str(REASON_MISSING)) in response.content.decode()
     flow_plan.refresh_from_db()
     assert flow_plan.status == PlanStatus.NEEDS_ASSESSMENT

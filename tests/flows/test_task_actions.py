@@ -266,3 +266,29 @@ def test_nothing_can_be_done_on_a_suspended_plans_task(
     assert escape(str(reason)) in response.content.decode()
     task.refresh_from_db()
     assert (task.status, task.owner_id) == before
+
+
+def test_reassignment_is_not_offered_when_nobody_else_may_take_the_task(
+    client, flow_launched, comune, lead, facilitator
+):
+    plan = flow_launched(comune)  # one coordinator, who holds the task at once
+    task = open_task(plan)
+
+    for person in (lead, facilitator):
+        client.force_login(person)
+        response = client.get(url(task, "detail"))
+        assert "reassign_url" not in response.context
+        assert url(task, "reassign") not in response.content.decode()
+
+
+def test_reassignment_is_offered_with_the_other_holders_of_the_role(
+    client, flow_plan, lead, coordinator, coordinator2
+):
+    task = open_task(flow_plan)
+    claim(client, coordinator, task)
+    client.force_login(lead)
+
+    response = client.get(url(task, "detail"))
+
+    assert url(task, "reassign") in response.content.decode()
+    assert response.context["candidates"] == [coordinator2]  # not the one who holds it
