@@ -43,10 +43,20 @@ def _audit_triggers_lifted_around_flush():
         finally:
             for alias in aliases:
                 triggers.install(connections[alias])
+            # The flush empties the reference data its migration loaded too (the national
+            # plan's priority actions): put it back, as every database has it.
+            _reference_data_reloaded()
 
     TransactionTestCase._fixture_teardown = _fixture_teardown
     yield
     TransactionTestCase._fixture_teardown = original
+
+
+def _reference_data_reloaded():
+    from plm_workflow.plans.models import Axis, PriorityAction
+    from plm_workflow.plans.reference import load_priority_actions
+
+    load_priority_actions(Axis, PriorityAction)
 
 
 @pytest.fixture(autouse=True)
