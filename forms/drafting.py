@@ -30,7 +30,7 @@ from plm_workflow.steps.drafting import ACTION_UNKNOWN, FUNDING_FIELDS, INDICATO
 
 from .adoption import DATE_FORMATS, ISO_DATE
 from .assessment import _RowFormSet
-from .fields import RecordChoiceField, TextField
+from .fields import RecordChoiceField, Refusals, TextField
 from .steps import DecisionForm
 from .tables import _Limits, _organisation_fields, _OrganisationChoice, _OrganisationsChoice
 
@@ -136,7 +136,7 @@ def _version_name(key: str) -> str:
     return f"{key}_version"
 
 
-class SectionsForm(forms.Form):
+class SectionsForm(Refusals, forms.Form):
     """The four sections of the plan's text, each with the revision the page showed."""
 
     def __init__(self, *args, **kwargs):
@@ -162,10 +162,6 @@ class SectionsForm(forms.Form):
     def section_fields(self):
         """``(text field, its version field)`` of each section, in the plan's order."""
         return [(self[key], self[_version_name(key)]) for key in SectionKey.values]
-
-    def add_refusal(self, messages) -> None:
-        for message in messages:
-            self.add_error(None, message)
 
 
 def sections_initial(state) -> dict:

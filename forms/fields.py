@@ -1,6 +1,8 @@
 """Form fields for what people send: record ids checked before any query, text without
 control characters, and the refusals of a form as plain messages."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -65,3 +67,28 @@ def form_messages(form) -> list[str]:
         for message in errors:
             found.append(f"{label}: {message}" if label else str(message))
     return found
+
+
+def _matcher(template) -> re.Pattern:
+    """A pattern matching the message ``template`` with any values for its placeholders."""
+    parts = re.split(r"%\(\w+\)s", str(template))
+    return re.compile("^" + ".+?".join(re.escape(part) for part in parts) + "$", re.DOTALL)
+
+
+class Refusals:
+    """A form that shows a service's refusals: beside their field where it has one, else at
+    the top (the page lists every refusal at the top as well)."""
+
+    def add_refusal(self, messages, fields=()) -> None:
+        """Add each message of a refusal to the form.
+
+        ``fields`` pairs a message with the field it concerns, as a dict or as (message,
+        field name) pairs; a message with ``%(name)s`` placeholders matches it whatever values
+        the service put in. A message with no field, or with a field this form does not show,
+        goes to the top.
+        """
+        pairs = fields.items() if isinstance(fields, dict) else fields
+        matchers = [(_matcher(template), name) for template, name in pairs]
+        for message in messages:
+            field = next((name for match, name in matchers if match.match(str(message))), None)
+            self.add_error(field if field in self.fields else None, message)

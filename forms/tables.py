@@ -25,7 +25,7 @@ from plm_workflow.plans.models.tables import (
 )
 from plm_workflow.steps.tables import OTHER_COMUNE
 
-from .fields import RecordChoiceField, RecordMultipleChoiceField
+from .fields import RecordChoiceField, RecordMultipleChoiceField, Refusals
 from .steps import DecisionForm
 
 MINUTES_NOT_A_PDF = _(
@@ -38,7 +38,7 @@ FILE_NOT_KEPT = _("The file “%(name)s” was not saved: choose it again before
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
 
-class _Limits:
+class _Limits(Refusals):
     """Text as the limits want it, refusals beside the field that has one, a ``version``."""
 
     def __init__(self, *args, **kwargs):
@@ -63,13 +63,6 @@ class _Limits:
                         errors.error_dict.pop(name)
                     )
         super()._update_errors(errors)
-
-    def add_refusal(self, messages, fields: dict) -> None:
-        """Add a service's refusals: beside its field (``fields``: message → field name) where
-        it has one, else to the form (the page lists every refusal at the top)."""
-        for message in messages:
-            field = fields.get(str(message))
-            self.add_error(field if field in self.fields else None, message)
 
 
 def _version():

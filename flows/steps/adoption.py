@@ -11,7 +11,6 @@ facilitators record the act's publication on the albo pretorio from the plan's p
 """
 
 import copy
-import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -50,20 +49,6 @@ CHECK_FIELDS = (
     (checks.SIGNED_ACT_MISSING, "signed_act"),
 )
 PUBLICATION_REFUSALS = ((service.CORRECTION_NEEDS_REASON, "reason"),)
-
-
-def _matcher(template) -> re.Pattern:
-    """A pattern matching the message ``template`` with any values for its placeholders."""
-    parts = re.split(r"%\(\w+\)s", str(template))
-    return re.compile("^" + ".+?".join(re.escape(part) for part in parts) + "$", re.DOTALL)
-
-
-def _add_refusal(form, messages_, fields) -> None:
-    """Add a service's refusals beside their field where they have one, else to the form."""
-    matchers = [(_matcher(template), name) for template, name in fields]
-    for message in messages_:
-        field = next((name for match, name in matchers if match.match(message)), None)
-        form.add_error(field if field in form.fields else None, message)
 
 
 class WorkView(base._StepView):
@@ -147,7 +132,7 @@ class WorkView(base._StepView):
             data = form.data.copy()
             data["version"] = current.version
             form.data = data
-        _add_refusal(form, error.messages, CHECK_FIELDS)
+        form.add_refusal(error.messages, CHECK_FIELDS)
         return self.render_to_response(self.get_context_data(form=form, current=current))
 
 
@@ -250,7 +235,7 @@ class PublicationPage(generic.FormView):
                 data["version"] = current.revision
                 form.data = data
                 context["current"] = current
-            _add_refusal(form, error.messages, PUBLICATION_REFUSALS)
+            form.add_refusal(error.messages, PUBLICATION_REFUSALS)
             return self.render_to_response(self.get_context_data(form=form, **context))
         done = PUBLICATION_CORRECTED if correcting else PUBLICATION_RECORDED
         messages.success(self.request, done)
