@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
-from plm_workflow.plans.history import rows_as_of
+from plm_workflow.plans.history import plan_ended_at, rows_as_of
 from plm_workflow.plans.models import (
     FundingLine,
     FundingSource,
@@ -31,7 +31,7 @@ from plm_workflow.plans.models import (
 )
 from plm_workflow.plans.models.drafting import SECTION_HELP
 
-from .tables_content import _end_of
+from .shown import Shown
 
 EMPTY = "—"
 ZERO = Decimal("0.00")
@@ -76,15 +76,6 @@ def decimal_shown(value) -> str:
     return number_format(value, decimal_pos=min(places, 2), force_grouping=True)
 
 
-class _Shown:
-    """A historical row with what the page adds to it; its fields read through."""
-
-    def __getattr__(self, name):
-        if name == "row":
-            raise AttributeError(name)
-        return getattr(self.row, name)
-
-
 @dataclass(eq=False)
 class SectionShown:
     key: str
@@ -103,7 +94,7 @@ class SectionShown:
 
 
 @dataclass(eq=False)
-class MeasureShown(_Shown):
+class MeasureShown(Shown):
     row: object
     action: PriorityAction | None = None
     lead: object = None  # the organisation's historical row
@@ -213,7 +204,7 @@ class DraftingContent:
 
     def as_of(self, plan, at=None, *, actions=None) -> DraftState | None:
         at = at or timezone.now()
-        end = _end_of(plan)
+        end = plan_ended_at(plan)
         if end is not None and end < at:
             at = end
         sections = rows_as_of(PlanSection, plan_id=plan.pk, at=at)

@@ -18,20 +18,21 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.plans import permissions
-from plm_workflow.plans.history import rows_as_of
+from plm_workflow.plans.history import plan_ended_at, rows_as_of
 from plm_workflow.plans.models import (
     Document,
     Meeting,
     MeetingAttendance,
     Organisation,
     Plan,
-    PlanStatus,
     StakeholderTable,
     TableMember,
 )
 from plm_workflow.plans.models.tables import TableKind
 from plm_workflow.plans.organisations import organisations_of
 from plm_workflow.steps.tables import LATE_SPEC
+
+from .shown import Shown
 
 EMPTY = "—"
 TABLE_ADDED = _("%(kind)s «%(name)s» added.")
@@ -54,24 +55,15 @@ def in_words(moment) -> str:
     return date_format(localtime(moment), "DATETIME_FORMAT")
 
 
-class _Shown:
-    """A historical row with what the page adds to it; its fields read through."""
-
-    def __getattr__(self, name):
-        if name == "row":
-            raise AttributeError(name)
-        return getattr(self.row, name)
-
-
 @dataclass(eq=False)
-class OrganisationShown(_Shown):
+class OrganisationShown(Shown):
     row: object
     tables: list = field(default_factory=list)
     attended: list = field(default_factory=list)  # MeetingShown
 
 
 @dataclass(eq=False)
-class MeetingShown(_Shown):
+class MeetingShown(Shown):
     row: object
     table: object  # TableShown
     present: list = field(default_factory=list)  # OrganisationShown
@@ -92,7 +84,7 @@ class MeetingShown(_Shown):
 
 
 @dataclass(eq=False)
-class TableShown(_Shown):
+class TableShown(Shown):
     row: object
     convenor: OrganisationShown | None = None
     members: list = field(default_factory=list)
@@ -131,20 +123,6 @@ class TablesState:
         return [meeting for meeting in self.meetings if meeting.document is not None]
 
 
-def _end_of(plan):
-    """The moment an ended plan ended (None while it runs)."""
-    if plan.status == PlanStatus.WITHDRAWN:
-        return plan.withdrawn_at
-    if plan.status == PlanStatus.ADOPTED:
-        return (
-            Plan.history.filter(id=plan.pk, status=PlanStatus.ADOPTED)
-            .order_by("history_date")
-            .values_list("history_date", flat=True)
-            .first()
-        )
-    return None
-
-
 def _sorted(rows: dict) -> list:
     return [rows[pk] for pk in sorted(rows)]
 
@@ -161,7 +139,7 @@ class TablesContent:
 
     def as_of(self, plan, at=None) -> TablesState | None:
         at = at or timezone.now()
-        end = _end_of(plan)
+        end = plan_ended_at(plan)
         if end is not None and end < at:
             at = end
         tables = rows_as_of(StakeholderTable, plan_id=plan.pk, at=at)

@@ -23,6 +23,7 @@ from .models import (
     PhaseNote,
     Plan,
     PlanSection,
+    PlanStatus,
     ReviewComment,
     Settlement,
     StakeholderTable,
@@ -156,3 +157,18 @@ def plan_changes(*, plan: Plan, since, until=None, kinds=None) -> Changes:
         if found:
             result.children[kind] = found
     return result
+
+
+def plan_ended_at(plan: Plan):
+    """Return the moment an ended plan ended (its withdrawal or its adoption), None while it
+    runs."""
+    if plan.status == PlanStatus.WITHDRAWN:
+        return plan.withdrawn_at
+    if plan.status == PlanStatus.ADOPTED:
+        return (
+            Plan.history.filter(id=plan.pk, status=PlanStatus.ADOPTED)
+            .order_by("history_date")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+    return None
