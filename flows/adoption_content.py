@@ -12,11 +12,11 @@ from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
 from plm_workflow.accounts.selectors import plans_visible_to
+from plm_workflow.formats.prose import prose_date
 from plm_workflow.plans import permissions
 from plm_workflow.plans.history import rows_as_of
 from plm_workflow.plans.models import Adoption, Document, DocumentKind, Plan, PlanStatus
@@ -40,11 +40,6 @@ SHOWN_FIELDS = (
     "publication_link",
 )
 _TEXT_SHOWN = 80  # characters of a long text shown in a change
-
-
-def in_words(day) -> str:
-    """A date as a sentence writes it: "8 marzo 2027"."""
-    return date_format(day, "DATE_FORMAT")
 
 
 @dataclass(frozen=True)
@@ -124,7 +119,7 @@ def _shown(name, value) -> str:
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if hasattr(value, "isoformat"):
-        return in_words(value)
+        return prose_date(value)
     return truncatechars(str(value), _TEXT_SHOWN)
 
 

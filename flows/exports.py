@@ -13,11 +13,11 @@ import io
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from plm_workflow.formats.prose import short_date
 from plm_workflow.plans.models import Phase
 from plm_workflow.steps.drafting import measures_export_record
 
@@ -53,10 +53,6 @@ def _amount(value) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-def _day(value) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT") if value else ""
-
-
 def _indicators(measure) -> str:
     parts = []
     for indicator in measure.indicators:
@@ -66,7 +62,7 @@ def _indicators(measure) -> str:
             f"{decimal_shown(indicator.target)}{unit}"
         )
         if indicator.target_date:
-            text += f" ({_day(indicator.target_date)})"
+            text += f" ({short_date(indicator.target_date)})"
         parts.append(text)
     return " | ".join(parts)
 
@@ -83,7 +79,7 @@ def measures_rows(plan, state) -> list[list[str]]:
             measure.lead.name if measure.lead else "",
             ", ".join(partner.name for partner in measure.partners),
         ]
-        tail = [_day(measure.starts_on), _day(measure.ends_on), _indicators(measure)]
+        tail = [short_date(measure.starts_on), short_date(measure.ends_on), _indicators(measure)]
         lines = measure.funding or [None]
         for line in lines:
             money = (

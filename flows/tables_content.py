@@ -13,10 +13,9 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from plm_workflow.formats.prose import prose_moment
 from plm_workflow.plans import permissions
 from plm_workflow.plans.history import plan_ended_at, rows_as_of
 from plm_workflow.plans.models import (
@@ -48,11 +47,6 @@ TABLE_CHANGED = _("«%(table)s»: %(what)s")
 MEETING_CHANGED = _("Meeting of %(when)s of «%(table)s»: %(what)s")
 ORGANISATION_CHANGED = _("Organisation «%(name)s»: %(what)s")
 _TEXT_SHOWN = 80  # characters of a long text shown in a change
-
-
-def in_words(moment) -> str:
-    """A date and time as a sentence writes it: "8 marzo 2027, 10:00"."""
-    return date_format(localtime(moment), "DATETIME_FORMAT")
 
 
 @dataclass(eq=False)
@@ -237,7 +231,7 @@ def _value(model, name, value, names) -> str:
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if hasattr(value, "tzinfo"):
-        return in_words(value)
+        return prose_moment(value)
     return truncatechars(str(value), _TEXT_SHOWN)
 
 
@@ -320,7 +314,7 @@ def describe_changes(before: TablesState | None, now: TablesState | None) -> lis
     old_meetings = {m.row.id: m for t in old_tables.values() for m in t.meetings}
     new_meetings = {m.row.id: m for t in new_tables.values() for m in t.meetings}
     for pk, meeting in new_meetings.items():
-        values = {"when": in_words(meeting.starts_at), "table": meeting.table.name}
+        values = {"when": prose_moment(meeting.starts_at), "table": meeting.table.name}
         if pk not in old_meetings:
             lines.append({"text": MEETING_ADDED % values})
             continue
@@ -339,7 +333,7 @@ def describe_changes(before: TablesState | None, now: TablesState | None) -> lis
                 )
     for pk, meeting in old_meetings.items():
         if pk not in new_meetings:
-            values = {"when": in_words(meeting.starts_at), "table": meeting.table.name}
+            values = {"when": prose_moment(meeting.starts_at), "table": meeting.table.name}
             lines.append({"text": MEETING_REMOVED % values})
     return lines
 

@@ -6,7 +6,14 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from plm_workflow.formats.prose import english_ordinal, prose_date, prose_month_day, prose_range
+from plm_workflow.formats.prose import (
+    english_ordinal,
+    prose_date,
+    prose_moment,
+    prose_month_day,
+    prose_range,
+    short_date,
+)
 
 D = datetime.date
 
@@ -143,3 +150,20 @@ def test_the_template_filters_write_the_same_words():
             "8 March 2027 | to 8 March 2027 | on 8 March | to the 8th | "
             "from 15 February to 8 March 2027 | 8 March"
         )
+
+
+def test_a_moment_is_in_words_in_rome_time():
+    # 1 March 2027, 09:15 UTC is 10:15 in Rome (winter time).
+    moment = datetime.datetime(2027, 3, 1, 9, 15, tzinfo=datetime.UTC)
+    with translation.override("it"):
+        assert prose_moment(moment) == "1° marzo 2027, 10:15"
+    with translation.override("en"):
+        assert prose_moment(moment) == "1 March 2027, 10:15"
+    assert prose_moment(None) == ""
+
+
+def test_a_short_date_is_day_first_in_both_languages():
+    for language in ("it", "en"):
+        with translation.override(language):
+            assert short_date(D(2027, 3, 8)) == "08/03/2027"
+    assert short_date(None) == ""

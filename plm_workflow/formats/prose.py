@@ -25,7 +25,8 @@ Without the month (``month=False``: "il 6 è sabato", "dal 6 all'8 marzo") Engli
 
 import datetime
 
-from django.utils import dates
+from django.utils import dates, timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 
 HOW = ("", "the", "on", "to", "from", "by", "of")
@@ -113,3 +114,19 @@ def prose_month_day(day: int | None, month: int | None, how: str = "") -> str:
         return ""
     # A leap year, so that 29 February is a day too.
     return prose_date(datetime.date(2000, month, day), how, year=False)
+
+
+def prose_moment(moment: datetime.datetime | None) -> str:
+    """Return a moment as prose writes it, in the site's time (Rome): "8 marzo 2027, 16:15".
+
+    None gives "".
+    """
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{prose_date(local.date())}, {date_format(local, 'TIME_FORMAT')}"
+
+
+def short_date(value: datetime.date | None) -> str:
+    """Return the date as a table or a spreadsheet writes it: "08/03/2027"; None gives ""."""
+    return date_format(value, "SHORT_DATE_FORMAT") if value else ""

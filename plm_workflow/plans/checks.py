@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from plm_workflow.formats.prose import short_date
 from plm_workflow.limits import reason_too_long
 
 from .models import (
@@ -281,10 +282,6 @@ def _adoption(plan, memo=None):
     return memo["adoption"]
 
 
-def _day(value) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
 def adoption_body_given(plan, memo=None, **inputs):
     adoption = _adoption(plan, memo)
     return None if adoption and adoption.body else BODY_MISSING
@@ -321,8 +318,8 @@ def adoption_after_approval(plan, memo=None, **inputs):
     approved_on = timezone.localdate(approved)
     if adoption.act_date < approved_on:
         return ACT_BEFORE_APPROVAL % {
-            "date": _day(adoption.act_date),
-            "approved": _day(approved_on),
+            "date": short_date(adoption.act_date),
+            "approved": short_date(approved_on),
         }
     return None
 
@@ -333,8 +330,8 @@ def adoption_after_adhesion(plan, memo=None, **inputs):
         return None
     if adoption.act_date < plan.adhesion_act_date:
         return ACT_BEFORE_ADHESION % {
-            "date": _day(adoption.act_date),
-            "adhesion": _day(plan.adhesion_act_date),
+            "date": short_date(adoption.act_date),
+            "adhesion": short_date(plan.adhesion_act_date),
         }
     return None
 
