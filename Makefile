@@ -48,6 +48,12 @@ COMPLETIONS ?= 200
 benchmark-completions: $(VENV)/.installed-app
 	$(BIN)/python -m benchmarks.completions --completions $(COMPLETIONS)
 
+# The audit log's exports (time, peak memory) and timeline pages at 500,000 events (not tests).
+AUDIT_EVENTS ?= 500000
+.PHONY: benchmark-audit
+benchmark-audit: $(VENV)/.installed-app
+	$(BIN)/python -m benchmarks.audit_exports --events $(AUDIT_EVENTS)
+
 # The checks CI runs besides the tests.
 checks: $(VENV)/.installed-test
 	$(BIN)/ruff check .

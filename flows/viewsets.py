@@ -4,7 +4,7 @@ from django.urls import path, reverse
 from django.views.generic import RedirectView
 from viewflow.workflow.flow import FlowViewset
 
-from . import exports, views
+from . import exports, timeline, views
 from .steps import adoption as adoption_pages
 from .steps import tables as tables_pages
 
@@ -103,3 +103,15 @@ class PLMFlowViewset(FlowViewset):
     def measures_csv_path(self):
         view = exports.MeasuresCSVView.as_view(flow_class=self._flow_class, viewset=self)
         return path("<id:process_pk>/measures.csv", view, name="measures_csv")
+
+    # The plan's whole story, its integrity, and its exports (CSV, JSON Lines), from its page.
+
+    @property
+    def process_timeline_path(self):
+        view = timeline.PlanTimelineView.as_view(flow_class=self._flow_class, viewset=self)
+        return path("<id:process_pk>/timeline/", view, name="process_timeline")
+
+    @property
+    def process_timeline_export_path(self):
+        view = timeline.PlanTimelineExportView.as_view(flow_class=self._flow_class, viewset=self)
+        return path("<id:process_pk>/timeline/export/", view, name="process_timeline_export")

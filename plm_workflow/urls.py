@@ -7,6 +7,7 @@ from viewflow.urls import Application, Site
 
 from flows.flows import PLMFlow
 from flows.lists import ArchiveView, InboxView, PlanListView, QueueView
+from flows.timeline import AllTimelineExportView, AllTimelineView
 from flows.viewsets import PLMFlowViewset
 from forms.accounts import ThrottledPasswordResetForm
 
@@ -41,6 +42,10 @@ class HomeApplication(Application):
     queue_path = path("queue/", QueueView.as_view(), name="queue")
     archive_path = path("archive/", ArchiveView.as_view(), name="archive")
     plans_path = path("plans/", PlanListView.as_view(), name="plans")
+    timeline_path = path("timeline/", AllTimelineView.as_view(), name="timeline")
+    timeline_export_path = path(
+        "timeline/export/", AllTimelineExportView.as_view(), name="timeline_export"
+    )
 
 
 home = HomeApplication(viewsets=[PLMFlowViewset(PLMFlow)])

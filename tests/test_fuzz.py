@@ -226,6 +226,24 @@ def _task_filter(request):
     )
 
 
+def _timeline_filter(request):
+    """A plan's timeline, as an auditor filters it: who, what, phase, from and to (a GET)."""
+    plan = request.getfixturevalue("flow_plan")
+    client = _logged_in(request, "auditor")
+    return Page(
+        client,
+        PLMFlow.instance.reverse("process_timeline", args=[plan.process.pk]),
+        {
+            "actor": "system:flow",
+            "kind": ["task.created"],
+            "phase": "assessment",
+            "since": "2022-07-01",
+            "until": "2027-03-08",
+        },
+        method="get",
+    )
+
+
 def _as_posted(value):
     return [str(item) for item in value] if isinstance(value, list) else str(value)
 
@@ -507,6 +525,7 @@ DRIVERS = {
     "forms.plan.ComuneSearchForm": _comune_search,
     "forms.launch.LaunchForm": _launch,
     "forms.tasks.TaskFilterForm": _task_filter,
+    "forms.timeline.TimelineFilterForm": _timeline_filter,
     "forms.steps.DecisionForm": _check("check_assessment"),
     "forms.assessment.AssessmentWorkForm": _assessment(""),
     "forms.assessment.CropForm": _assessment("crops-0-"),

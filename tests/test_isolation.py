@@ -85,10 +85,16 @@ AUDITOR_MAY_POST = {
     "set_language",
 } | PUBLIC  # what anyone, logged in or not, may post (login and password reset forms)
 
-#: Pages whose GET writes by design: each download of a plan's measures as CSV is an audit
-#: event of the person who may see the plan (the lead, an auditor). The sweep takes its
-#: snapshot again after such a GET, and checks at its end that they wrote only that.
-WRITES_ON_GET = {"home:plm:measures_csv": EventKind.MEASURES_EXPORTED}
+#: Pages whose GET writes by design: each download of a plan's measures as CSV, and each
+#: export of a timeline (a plan's, or all the plans one may see), is an audit event of the
+#: person who may see what it holds (the lead, an auditor; a facilitator's export of all their
+#: plans). The sweep takes its snapshot again after such a GET, and checks at its end that
+#: they wrote only that.
+WRITES_ON_GET = {
+    "home:plm:measures_csv": EventKind.MEASURES_EXPORTED,
+    "home:plm:process_timeline_export": EventKind.AUDIT_EXPORTED,
+    "home:timeline_export": EventKind.AUDIT_EXPORTED,
+}
 
 #: Pages without parameters a logged-in person may open: what they list must be their own.
 PAGES = {
@@ -98,6 +104,10 @@ PAGES = {
     "home:queue",
     "home:archive",
     "home:plans",
+    # every visible plan's timeline and its export: refused to coordinators (403), a
+    # facilitator's holds only their plans
+    "home:timeline",
+    "home:timeline_export",
     "home:plm:index",
     "home:plm:chart",
     "home:plm:launch:execute",
@@ -571,9 +581,21 @@ def test_nobody_reaches_another_comunes_plan_through_any_url(world):  # noqa: C9
     # allowed posts (language, password forms) may touch the session and profile tables only
     changed = snapshot_diff(before, after)
     # the downloads that write by design wrote only their events, of the lead and the auditor
-    written = list(Event.objects.filter(pk__gt=last_event or 0).values_list("kind", "actor"))
-    assert {kind for kind, _actor in written} <= set(WRITES_ON_GET.values()), written
-    assert {actor for _kind, actor in written} <= {world["lead"].pk, world["auditor"].pk}
+    written = list(
+        Event.objects.filter(pk__gt=last_event or 0).values_list("kind", "actor", "plan")
+    )
+    assert {kind for kind, _actor, _plan in written} <= set(WRITES_ON_GET.values()), written
+    # the lead and the auditor on the other comuni's plans; the home facilitator only the
+    # export of all their plans (the global chain's event), which holds only their own
+    by_others = [
+        (kind, actor, plan)
+        for kind, actor, plan in written
+        if not (actor == world["facilitator"].pk and kind == EventKind.AUDIT_EXPORTED and not plan)
+    ]
+    assert {actor for _kind, actor, _plan in by_others} <= {
+        world["lead"].pk,
+        world["auditor"].pk,
+    }, written
     if written:
         changed = re.sub(r"audit_event: \d+ -> \d+(; )?|audit_heads changed(; )?", "", changed)
     for allowed in ("django_session", "profiles_profile", "profiles_historicalprofile"):

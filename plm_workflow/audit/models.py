@@ -42,6 +42,10 @@ class EventKind(models.TextChoices):
     FILE_UPLOADED = "file.uploaded", _("File uploaded")
     # An operator restored the database from a backup (record_restore): the chains rewound.
     BACKUP_RESTORED = "backup.restored", _("Restored from a backup")
+    # Someone took the log away (a CSV or JSON Lines export): its filters and the heads covered.
+    AUDIT_EXPORTED = "audit.exported", _("Audit log exported")
+    # verify_audit recomputed the chains: its result, on the global chain.
+    AUDIT_VERIFIED = "audit.verified", _("Audit log verified")
 
 
 class Event(models.Model):
@@ -90,7 +94,13 @@ class Event(models.Model):
                 name="audit_event_one_actor",
             ),
         ]
-        indexes = [models.Index(fields=["plan", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["plan", "occurred_at"]),
+            # The timeline's keyset pages, alone and by kind or by person.
+            models.Index(fields=["occurred_at", "id"], name="audit_event_time"),
+            models.Index(fields=["kind", "occurred_at"], name="audit_event_kind_time"),
+            models.Index(fields=["actor", "occurred_at"], name="audit_event_actor_time"),
+        ]
 
     def __str__(self):
         return f"{self.chain}#{self.seq} {self.kind}"

@@ -2,7 +2,8 @@
 
 from django.db.models import OuterRef, Subquery
 
-from .models import Event
+from .models import GLOBAL_CHAIN, Event, EventKind
+from .services import FULL_VERIFICATION
 
 
 def heads_list() -> list[tuple[str, int, str]]:
@@ -21,3 +22,19 @@ def heads_text(heads, *, at) -> str:
     lines = [f"# PLM Workflow audit heads at {at.isoformat()}: chain seq hash"]
     lines += [f"{chain} {seq} {digest}" for chain, seq, digest in heads]
     return "\n".join(lines) + "\n"
+
+
+def last_verification(*, scope: str = FULL_VERIFICATION) -> Event | None:
+    """Return the last run of ``verify_audit`` over every chain (or over chain ``scope``), or
+    None if there was none: one query.
+
+    Its payload's ``verification`` says what it found: ``ok``, ``chains``, ``events`` and
+    ``problems``; its ``occurred_at`` when it ran.
+    """
+    return (
+        Event.objects.filter(
+            chain=GLOBAL_CHAIN, kind=EventKind.AUDIT_VERIFIED, payload__verification__scope=scope
+        )
+        .order_by("-seq")
+        .first()
+    )

@@ -11,13 +11,14 @@ from django.utils import timezone
 from plm_workflow.db import lock_row, recall, remember
 
 from .chain import GENESIS, canonical, chain_of, content_of, digest
-from .models import ChainHead, Event
+from .models import ChainHead, Event, EventKind
 
 SYSTEM_OPERATOR = "system:operator"  # commands run by an operator at the command line
 SYSTEM_FLOW = "system:flow"  # the workflow engine creating the next task
 # The schedule's own rules moving a date: off non-working days (a new patron day), by the days
 # a plan was suspended, a task following its phase's date. The cause names who did what.
 SYSTEM_WORKING_DAYS = "system:working-days"
+FULL_VERIFICATION = "all"  # the scope of a verify_audit run over every chain
 
 # The one shape of every payload written from now on (events written before it keep theirs,
 # their hashed content is never rewritten):
@@ -29,8 +30,24 @@ SYSTEM_WORKING_DAYS = "system:working-days"
 # - cause: who or what triggered an automatic change ("task created", …); for a date, a dict:
 #   "event" (the kind of the event that triggered it) and "by" (the person's id) when the
 #   system moved it, "transition", "phase" or "days" as the event needs, and "non_working"
-#   ([{"day", "kind"}]: the days it was moved off, why each was not a working day).
-PAYLOAD_KEYS = ("concerns", "phase", "node", "changes", "children", "reason", "comments", "cause")
+#   ([{"day", "kind"}]: the days it was moved off, why each was not a working day);
+# - export: on an export of the log, what it covers: "format" (csv or json), "filters" (as
+#   ``TimelineFilters.describe`` gives them), "rows", and "heads" ({chain: {"seq", "hash"}}: the
+#   last event of each chain the export holds);
+# - verification: on a run of verify_audit, its result: "ok", "scope" ("all" or the chain),
+#   "chains", "events", "problems" (how many) and "heads" (how many recorded heads it checked).
+PAYLOAD_KEYS = (
+    "concerns",
+    "phase",
+    "node",
+    "changes",
+    "children",
+    "reason",
+    "comments",
+    "cause",
+    "export",
+    "verification",
+)
 
 
 def record(*, kind: str, actor, plan=None, payload: dict | None = None) -> Event:
@@ -183,6 +200,8 @@ def payload_of(
     reason: str | None = None,
     comments: str | None = None,
     cause: str | dict | None = None,
+    export: dict | None = None,
+    verification: dict | None = None,
 ) -> dict:
     """Return an event payload of the one shape, leaving out the parts not given."""
     parts = {
@@ -194,6 +213,8 @@ def payload_of(
         "reason": reason,
         "comments": comments,
         "cause": cause,
+        "export": export,
+        "verification": verification,
     }
     return {key: value for key, value in parts.items() if value is not None}
 
@@ -205,3 +226,28 @@ def changes(before: dict, after: dict) -> dict:
         for field in sorted(set(before) | set(after))
         if before.get(field) != after.get(field)
     }
+
+
+def verification_record(*, result, chain: str | None, heads: int) -> Event:
+    """Record on the global chain what a verification of the chains found (``chains_verify``'s
+    result, over every chain or over ``chain``, having checked ``heads`` recorded heads).
+
+    Written after the verification, by ``system:operator``: its counts are of the events
+    before it.
+    """
+    with transaction.atomic():
+        return record(
+            kind=EventKind.AUDIT_VERIFIED,
+            actor=SYSTEM_OPERATOR,
+            payload=payload_of(
+                concerns={},
+                verification={
+                    "ok": result.ok,
+                    "scope": chain or FULL_VERIFICATION,
+                    "chains": result.chains,
+                    "events": result.events,
+                    "problems": len(result.broken),
+                    "heads": heads,
+                },
+            ),
+        )

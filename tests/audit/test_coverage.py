@@ -16,6 +16,7 @@ from django.utils import timezone
 import flows.flows
 import flows.services
 import plm_workflow.accounts.services
+import plm_workflow.audit.exports
 import plm_workflow.deadlines.services
 import plm_workflow.launch.services
 import plm_workflow.plans.documents
@@ -26,7 +27,9 @@ import plm_workflow.steps.assessment
 import plm_workflow.steps.drafting
 import plm_workflow.steps.tables
 from plm_workflow.accounts.services import membership_grant, role_grant, role_revoke
+from plm_workflow.audit.exports import export_record
 from plm_workflow.audit.models import Event, EventKind
+from plm_workflow.audit.timeline import TimelineFilters
 from plm_workflow.deadlines.models import PhaseDate, StepTask
 from plm_workflow.launch.services import plan_launch
 from plm_workflow.plans.models import Phase, Plan, PlanStatus
@@ -92,6 +95,8 @@ NOT_ACTIONS = {
     "previous_assessment": "reads the last cycle's assessment",
     "comune_organisation_ensure": "part of plan_launch, whose event records it",
     "organisations_of": "reads a comune's organisations",
+    "neutralised": "formats a CSV cell",
+    "export_stream": "writes out an export that export_record recorded",
 }
 # Kinds of event no action writes any more, kept for the events already in the log.
 NOT_WRITTEN = {
@@ -108,6 +113,7 @@ SERVICE_MODULES = [
     plm_workflow.steps.drafting,
     plm_workflow.steps.adoption,
     plm_workflow.plans.organisations,
+    plm_workflow.audit.exports,
     flows.services,
 ]
 
@@ -250,6 +256,27 @@ ACTIONS = {
             "record_restore", "--backup-date", "2024-05-01", stdout=io.StringIO()
         ),
         K.BACKUP_RESTORED,
+        "system:operator",
+    ),
+    "command export_audit": (
+        lambda p, c: call_command("export_audit", "--format", "json", stdout=io.StringIO()),
+        K.AUDIT_EXPORTED,
+        "system:operator",
+    ),
+    "export_record": (
+        lambda p, c: export_record(
+            events=Event.objects.filter(plan=p.plan),
+            by=p.lead,
+            plan=p.plan,
+            filters=TimelineFilters(),
+            fmt="csv",
+        ),
+        K.AUDIT_EXPORTED,
+        "lead",
+    ),
+    "command verify_audit": (
+        lambda p, c: call_command("verify_audit", stdout=io.StringIO()),
+        K.AUDIT_VERIFIED,
         "system:operator",
     ),
     "task_opened": (

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from plm_workflow.audit.chain import chain_of
+from plm_workflow.audit.services import verification_record
 from plm_workflow.audit.verify import chains_verify, heads_parse, recorded_plan_ids
 from plm_workflow.ids import parse_id
 
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Recompute every audit chain (or one plan's) from its events and check each still "
         "extends the heads recorded earlier by audit_heads. Prints OK with counts, or names "
-        "the first broken event of each chain and exits with status 1."
+        "the first broken event of each chain and exits with status 1. Its result is recorded "
+        "on the global chain (the timeline shows when the log was last verified)."
     )
 
     def add_arguments(self, parser):
@@ -44,6 +46,7 @@ class Command(BaseCommand):
                     _("%(file)s is not a heads file: %(error)s") % {"file": heads, "error": exc}
                 ) from exc
         result = chains_verify(chain=chain, heads=recorded, plan_ids=plan_ids)
+        verification_record(result=result, chain=chain, heads=len(recorded or {}))
         if not result.ok:
             for problem in result.broken:
                 self.stderr.write(problem)
