@@ -76,6 +76,7 @@ _REVIEW_ROW = "the Review row a review comment belongs to (its field, path and a
 _ALLOWED = {
     ("plm_workflow/plans/services.py", "review"): "an event's concerns: the Review row's id",
     ("flows/services.py", "review"): "an event's concerns: the Review row's id",
+    ("flows/event_shapes.py", "review"): "an older event's payload key: the Review row's id",
     ("plm_workflow/plans/models/assessment.py", "assessment"): _ASSESSMENT_FIELD,
     ("plm_workflow/plans/admin.py", "assessment"): _ASSESSMENT_FIELD,
     ("plm_workflow/plans/history.py", "assessment"): _ASSESSMENT_FIELD,
