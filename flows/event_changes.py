@@ -220,6 +220,9 @@ def value_in_words(name: str, value, field, people: dict) -> str:
             return number_format(decimal.Decimal(value), use_l10n=True, force_grouping=True)
         return truncatechars(value, TEXT_MAX)
     if isinstance(value, int):
+        # A year is written as a year ("2022"), other counts grouped ("12.000").
+        if name == "year" or name.endswith("_year"):
+            return str(value)
         return number_format(value, force_grouping=True)
     return truncatechars(str(value), TEXT_MAX)
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone, translation
 
 from flows import history
-from flows.event_changes import changes_in_words
+from flows.event_changes import changes_in_words, value_in_words
 from flows.event_shapes import shared_shape
 from flows.history import event_sentence, tell, with_names
 from plm_workflow.audit.models import Event, EventKind
@@ -408,3 +408,9 @@ def test_changes_read_in_words_labels_choices_dates_and_people():
     assert [(c.old, c.new) for c in held] == [("Referente – Saluzzo", "Facilitatore Cittalia 1")]
     assert [(c.old, c.new) for c in dated] == [("15 February 2027", "8 March 2027")]
     assert [(c.label, c.old, c.new) for c in rows] == [("Settlements", "", "2 added, 1 removed")]
+
+
+def test_a_year_in_a_change_is_written_as_a_year_and_a_count_grouped():
+    with translation.override("it"):
+        assert value_in_words("seasonal_year", 2022, None, {}) == "2022"
+        assert value_in_words("seasonal_max", 12000, None, {}) == "12.000"
