@@ -18,14 +18,13 @@ from django.db.models import Case, CharField, IntegerField, OuterRef, Subquery, 
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.template.defaultfilters import truncatechars
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.words import schedule_sentence
-from plm_workflow.formats.prose import prose_date, prose_range
+from plm_workflow.formats.prose import prose_date, prose_moment, prose_range
 from plm_workflow.plans import phases
 from plm_workflow.plans.models import (
     AdoptingBody,
@@ -164,7 +163,7 @@ def tell(events, *, roles: dict | None = None, with_changes: bool = False) -> li
             Told(
                 kind=event.kind,
                 occurred_at=event.occurred_at,
-                when=when_in_words(event.occurred_at),
+                when=prose_moment(event.occurred_at),
                 who=actor_name(event),
                 what=event_sentence(event, people, payload=payload),
                 pk=event.pk,
@@ -174,12 +173,6 @@ def tell(events, *, roles: dict | None = None, with_changes: bool = False) -> li
             )
         )
     return told
-
-
-def when_in_words(moment) -> str:
-    """Return a moment as prose writes it, in Rome time: "8 marzo 2027, 16:15"."""
-    local = timezone.localtime(moment)
-    return f"{prose_date(local.date())}, {date_format(local, 'TIME_FORMAT')}"
 
 
 def actor_name(event) -> str:

@@ -40,10 +40,11 @@ from plm_workflow.audit.timeline import (
     position,
 )
 from plm_workflow.audit.verify import chains_verify
+from plm_workflow.formats.prose import prose_moment
 from plm_workflow.roles import Role, is_auditor, is_lead
 
 from .event_shapes import shared_shape
-from .history import SYSTEM_ACTORS, tell, when_in_words, with_names
+from .history import SYSTEM_ACTORS, tell, with_names
 from .selectors import processes_visible_to
 
 PAGE_SIZE = 50
@@ -153,7 +154,7 @@ def verification_said(event) -> dict | None:
         return None
     found = (event.payload or {}).get("verification") or {}
     return {
-        "when": when_in_words(event.occurred_at),
+        "when": prose_moment(event.occurred_at),
         "ok": bool(found.get("ok")),
         "events": found.get("events"),
         "chains": found.get("chains"),

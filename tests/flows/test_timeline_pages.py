@@ -407,9 +407,9 @@ def test_the_page_says_when_the_whole_log_was_last_verified(client, flow_plan, a
     page = _english(client, auditor, timeline_url(flow_plan)).content.decode()
 
     verified = Event.objects.get(kind=EventKind.AUDIT_VERIFIED)
-    from flows.history import when_in_words
+    from plm_workflow.formats.prose import prose_moment
 
-    assert f"Last full verification: {when_in_words(verified.occurred_at)}, intact" in page
+    assert f"Last full verification: {prose_moment(verified.occurred_at)}, intact" in page
 
 
 # --- Exports ----------------------------------------------------------------------------------
