@@ -41,6 +41,7 @@ SOMEONE = _("someone")
 LAUNCHED = _("Plan launched: “%(title)s”.")
 SCHEDULE_SET = _("Schedule set, with the adoption %(date)s.")
 FILE_UPLOADED = _("File uploaded: “%(name)s” (%(kind)s).")
+ESCALATED = _("Task “%(task)s” escalated: it was due %(date)s.")
 SUSPENDED = _("Plan suspended: “%(reason)s”.")
 RESUMED = _("Plan resumed, back in “%(status)s”: “%(reason)s”.")
 WITHDRAWN = _("Plan withdrawn: “%(reason)s”.")
@@ -231,6 +232,12 @@ def _due_set(payload, people):
     return TASK_DUE % {"task": _task(payload), "date": prose_date(day, "by")} if day else None
 
 
+def _escalated(payload, people):
+    cause = payload.get("cause")
+    day = _day(cause.get("due")) if isinstance(cause, dict) else None
+    return ESCALATED % {"task": _task(payload), "date": prose_date(day, "on")} if day else None
+
+
 def _published(payload, people):
     start, end = _day(_new(payload, "published_from")), _day(_new(payload, "published_to"))
     return PUBLISHED % {"dates": prose_range(start, end)} if start and end else None
@@ -252,6 +259,7 @@ _SENTENCES = {
     EventKind.DUE_DATE_SET: _due_set,
     EventKind.PUBLICATION_RECORDED: _published,
     EventKind.PUBLICATION_CORRECTED: _published,
+    EventKind.ALERT_ESCALATED: _escalated,
 }
 
 

@@ -154,11 +154,14 @@ def _insert(rows: list[tuple]) -> list[Written]:
     return written
 
 
-def alerts_write(notices: Iterable[Notice], *, now: datetime.datetime) -> WriteResult:
+def alerts_write(
+    notices: Iterable[Notice], *, now: datetime.datetime, in_app_only: bool = False
+) -> WriteResult:
     """Write each notice's in-app row (shown at once) and, as its recipient chose, its e-mail
     or digest row (pending until a sweep delivers it); skip what exists and inactive people.
 
     People who want e-mails but have no address get the in-app row only, and are counted.
+    ``in_app_only`` writes no e-mail row for anyone (what is told of e-mails that failed).
     Runs in the caller's transaction (a savepoint of it), in one read of the recipients and
     one insert per 500 rows, whatever the number of notices.
     """
@@ -186,7 +189,7 @@ def alerts_write(notices: Iterable[Notice], *, now: datetime.datetime) -> WriteR
         email, _active, choice = person
         key = (n.plan_id, n.step_id, n.event_id, n.kind, n.recipient_id)
         rows.append((*key, Channel.IN_APP, n.due, now, None, DeliveryState.SENT, 0, None, "", now))
-        if choice == Notifications.IN_APP:
+        if choice == Notifications.IN_APP or in_app_only:
             continue
         if not email:
             without_address.add(n.recipient_id)
