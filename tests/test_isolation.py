@@ -83,6 +83,9 @@ AUDITOR_MAY_POST = {
     "password_change",
     "password_change_done",
     "set_language",
+    # their own notifications, marked read one by one or all at once
+    "notification_read",
+    "notifications_read_all",
 } | PUBLIC  # what anyone, logged in or not, may post (login and password reset forms)
 
 #: Pages whose GET writes by design: each download of a plan's measures as CSV is an audit
@@ -102,6 +105,10 @@ PAGES = {
     "home:plm:chart",
     "home:plm:launch:execute",
     "comune_search",
+    # the person's own notifications, and marking them read (POST only)
+    "notifications",
+    "notification_read",
+    "notifications_read_all",
 }
 
 #: Pages about one plan, comune or file, reached by their ids: the other comune's are filled in.
