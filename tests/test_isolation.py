@@ -71,6 +71,9 @@ PUBLIC = {
     "health_ready",
     "admin:login",  # the admin's own login form
     "privacy",  # the privacy notice, linked from every page, the login page included
+    # a person's calendar feed: no login, its token is the secret (the one ``fill`` gives,
+    # a password-reset token, is no calendar's: 404)
+    "calendar_feed",
 }
 
 #: What concerns only the logged-in person: their session and password.
@@ -86,6 +89,9 @@ AUDITOR_MAY_POST = {
     # their own notifications, marked read one by one or all at once
     "notification_read",
     "notifications_read_all",
+    # their own language and notification choice, a new address for their calendar feed
+    "profile",
+    "calendar_token",
 } | PUBLIC  # what anyone, logged in or not, may post (login and password reset forms)
 
 #: Pages whose GET writes by design: each download of a plan's measures as CSV is an audit
@@ -109,6 +115,9 @@ PAGES = {
     "notifications",
     "notification_read",
     "notifications_read_all",
+    # the person's own settings, and a new address for their calendar feed (POST only)
+    "profile",
+    "calendar_token",
 }
 
 #: Pages about one plan, comune or file, reached by their ids: the other comune's are filled in.
