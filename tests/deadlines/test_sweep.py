@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines import sweep as sweep_module
@@ -40,8 +41,11 @@ class FailingBackend:
 
 
 def run(now=FRIDAY_8AM, *args):
+    """Run the command as cron does, its summary in English (the e-mails keep their
+    recipients' languages)."""
     out = io.StringIO()
-    call_command("send_deadline_alerts", "--now", now, *args, stdout=out)
+    with translation.override("en"):
+        call_command("send_deadline_alerts", "--now", now, *args, stdout=out)
     return out.getvalue()
 
 
