@@ -2,7 +2,11 @@
 people, in the app at once and by e-mail or digest pending for the next sweep, keyed on the
 audit event that records it; nobody is told of what they did themselves."""
 
+import datetime
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
@@ -272,3 +276,35 @@ def test_telling_an_event_costs_the_same_whatever_the_number_of_people(
         result = event_alerts_queue(event=created, plan=flow_plan, now=timezone.now())
 
     assert (result.in_app, result.email) == (people, people)
+
+
+def test_the_next_sweep_sends_each_event_e_mail_once_in_its_recipients_language(
+    flow_plan, coordinator, coordinator2, facilitator, mailoutbox, settings
+):
+    settings.PLM_SITE_URL = "https://plm.example.org"
+    Profile.objects.update_or_create(user=coordinator, defaults={"language": "it"})
+    Profile.objects.update_or_create(user=coordinator2, defaults={"language": "en"})
+    plan_step(flow_plan, by=coordinator)
+    plan_step(flow_plan, by=facilitator, decision="returned", comments="Manca la mappa.")
+    returned = Alert.objects.filter(kind=AlertKind.STEP_RETURNED, channel=Channel.EMAIL)
+    assert set(returned.values_list("state", flat=True)) == {DeliveryState.PENDING}
+    task = open_task(flow_plan)
+    # In the morning of the next working day, as cron runs it.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    now = f"{tomorrow.isoformat()}T09:00"
+
+    call_command("send_deadline_alerts", "--now", now, stdout=io.StringIO())
+    call_command("send_deadline_alerts", "--now", now, stdout=io.StringIO())
+
+    about = [m for m in mailoutbox if "Manca la mappa." in m.body]
+    assert sorted(m.to[0] for m in about) == [
+        "coord-saluzzo-2@example.org",
+        "coord-saluzzo@example.org",
+    ]
+    by = {m.to[0]: m for m in about}
+    link = f"https://plm.example.org/home/plm/{task.process_id}/assess/{task.pk}/"
+    english, italian = by["coord-saluzzo-2@example.org"], by["coord-saluzzo@example.org"]
+    assert "Needs assessment" in english.body and link in english.body
+    assert "Analisi dei fabbisogni" in italian.body and link in italian.body
+    assert "Needs assessment" not in italian.body
+    assert set(returned.values_list("state", flat=True)) == {DeliveryState.SENT}
