@@ -11,6 +11,7 @@ from django.views import View, generic
 from plm_workflow.accounts.selectors import plans_visible_to
 from plm_workflow.deadlines.notifications import (
     NotificationError,
+    event_task,
     notification_read,
     notification_sentence,
     notifications_of,
@@ -18,6 +19,7 @@ from plm_workflow.deadlines.notifications import (
 )
 from plm_workflow.ids import parse_id
 
+from .flows import PLMFlow
 from .history import when_in_words
 from .views import process_url
 
@@ -26,9 +28,13 @@ TITLE = _("Notifications")
 NONE_UNREAD = _("You have no unread notification: nothing was marked.")
 
 
-def _link(alert, visible: bool) -> str | None:
-    """Return where a notification leads: its task's page, else its plan's; none for a plan
-    the person no longer sees."""
+def _nodes() -> dict:
+    return {node.name: node for node in PLMFlow.instance.nodes()}
+
+
+def _link(alert, visible: bool, nodes: dict) -> str | None:
+    """Return where a notification leads: its task's page (its step's, or the one its event
+    names), else its plan's; none for a plan the person no longer sees."""
     if not visible:
         return None
     step = alert.step
@@ -36,7 +42,13 @@ def _link(alert, visible: bool) -> str | None:
         task = step.task
         return task.flow_task.reverse("index", args=[task.process_id, task.pk])
     process = getattr(alert.plan, "process", None)
-    return process_url(process) if process is not None else None
+    if process is None:
+        return None
+    name, task_pk = event_task(alert.event)
+    node = nodes.get(name)
+    if node is not None and task_pk is not None:
+        return node.reverse("index", args=[process.pk, task_pk])
+    return process_url(process)
 
 
 class NotificationListView(generic.TemplateView):
@@ -52,9 +64,10 @@ class NotificationListView(generic.TemplateView):
             "plan__process", "step__task"
         )
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        nodes = _nodes()
         for alert in page:
             alert.sentence = notification_sentence(alert, plan_visible=alert.plan_visible)
-            alert.url = _link(alert, alert.plan_visible)
+            alert.url = _link(alert, alert.plan_visible, nodes)
             alert.when = when_in_words(alert.created_at)
             alert.unread = alert.read_at is None
         context.update(title=TITLE, page_obj=page)

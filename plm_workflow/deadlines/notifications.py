@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from plm_workflow.formats.prose import prose_date
-from plm_workflow.plans.phases import spec_of
+from plm_workflow.plans.phases import spec_of, spec_of_node
 
 from .models import Alert, AlertKind, Channel
 
@@ -81,7 +81,7 @@ def notifications_of(user, *, visible_plans) -> QuerySet[Alert]:
         return Alert.objects.none()
     return (
         _in_app(user)
-        .select_related("plan__comune", "step")
+        .select_related("plan__comune", "step", "event")
         .annotate(plan_visible=Exists(visible_plans.filter(pk=OuterRef("plan_id"))))
         .order_by("-created_at", "-pk")
     )
@@ -140,6 +140,38 @@ def task_name(step) -> str:
     return str(spec.check_title if step.is_check else spec.work_title)
 
 
+def event_task(event) -> tuple[str | None, int | None]:
+    """Return the flow node and the task id an event's payload names (either may be None)."""
+    payload = (event.payload or {}) if event is not None else {}
+    concerns = payload.get("concerns") or {}
+    node, task = payload.get("node"), concerns.get("task")
+    return (node if isinstance(node, str) else None), (task if isinstance(task, int) else None)
+
+
+def _event_task_name(event, *, work: bool) -> str:
+    """Return the name of the task an event tells of: its node's, or with ``work`` the work
+    of its phase (a check's decision approves the work, not the check)."""
+    node, _task = event_task(event)
+    spec = spec_of_node(node) if node else None
+    if spec is None:
+        try:
+            spec = spec_of((event.payload or {}).get("phase"))
+        except (KeyError, ValueError, TypeError):
+            return ""
+        work = True
+    return str(spec.work_title if work or node == spec.work_node else spec.check_title)
+
+
+def alert_task_name(alert: Alert) -> str:
+    """Return the name of the task a notification is about: its step's, else its event's;
+    for an approval, the work approved."""
+    if alert.step_id is not None:
+        return task_name(alert.step)
+    if alert.event_id is not None:
+        return _event_task_name(alert.event, work=alert.kind == AlertKind.STEP_APPROVED)
+    return ""
+
+
 def notification_sentence(alert: Alert, *, plan_visible: bool = True) -> str:
     """Return what a notification tells, in the active language (see ``SAYS``); a row about a
     plan its recipient no longer sees tells nothing of the plan."""
@@ -150,4 +182,4 @@ def notification_sentence(alert: Alert, *, plan_visible: bool = True) -> str:
     if says is None:
         return str(OTHER_KIND % {"kind": alert.get_kind_display(), "comune": comune})
     due = alert.due or (alert.step.due if alert.step is not None else None)
-    return str(says % {"task": task_name(alert.step), "comune": comune, "day": weekday_date(due)})
+    return str(says % {"task": alert_task_name(alert), "comune": comune, "day": weekday_date(due)})

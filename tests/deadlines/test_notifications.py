@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from plm_workflow.accounts.selectors import plans_visible_to
 from plm_workflow.accounts.services import role_revoke
+from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines.models import Alert, AlertKind, Channel, DeliveryState
 from plm_workflow.deadlines.notifications import (
     NO_LONGER_VISIBLE,
@@ -223,3 +224,42 @@ def test_an_auditor_may_mark_their_own_read_and_no_one_elses(plan, auditor):
     assert Alert.objects.get(pk=mine.pk).read_at is not None
     assert Alert.objects.get(pk=theirs.pk).read_at is None
     assert Plan.objects.filter(pk=plan.pk).exists()
+
+
+def told_of_event(person, plan, event_kind, kind):
+    """The in-app row of an event of the plan (its latest of ``event_kind``), as the flow's
+    services write it: keyed on the event, no step."""
+    event = Event.objects.filter(plan=plan, kind=event_kind).latest("seq")
+    return Alert.objects.create(
+        plan=plan,
+        event=event,
+        kind=kind,
+        recipient=person,
+        channel=Channel.IN_APP,
+        state=DeliveryState.SENT,
+    )
+
+
+def test_an_events_notification_names_the_task_its_event_names(plan):
+    coordinator, _facilitator = _people(plan)
+    alert = told_of_event(coordinator, plan, EventKind.TASK_CREATED, AlertKind.TASK_ASSIGNED)
+
+    with translation.override("en"):
+        sentence = notification_sentence(alert)
+
+    assert sentence == "The task “Needs assessment” of San Severo (FG) is assigned to you."
+
+
+def test_an_approval_names_the_work_approved_not_the_check():
+    plan = PlanFactory(
+        comune=ComuneFactory(istat_code="071051", name="San Severo", province_code="FG"),
+        at="convene_tables",
+    )
+    Alert.objects.all().delete()  # the rows its steps wrote
+    coordinator, _facilitator = _people(plan)
+    alert = told_of_event(coordinator, plan, EventKind.REVIEW_DECIDED, AlertKind.STEP_APPROVED)
+
+    with translation.override("en"):
+        sentence = notification_sentence(alert)
+
+    assert sentence == "The task “Needs assessment” of San Severo (FG) was approved."

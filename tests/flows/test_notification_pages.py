@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from plm_workflow.accounts.services import role_revoke
+from plm_workflow.audit.models import EventKind
 from plm_workflow.deadlines.models import Alert, AlertKind, Channel
 from plm_workflow.deadlines.notifications import NOT_YOURS
 from plm_workflow.roles import Role
-from tests.deadlines.test_notifications import notify
+from tests.deadlines.test_notifications import notify, told_of_event
 from tests.factories import ComuneFactory, PlanFactory
 from tests.flows.helpers import open_task, process_url, url
 
@@ -154,6 +155,17 @@ def test_the_list_shows_ones_own_rows_newest_first_with_their_sentence_and_link(
         in html
     )
     assert html.count('<span class="plm-notification__flag">Unread</span>') == 2
+
+
+def test_an_events_row_links_to_the_task_its_event_names(client, plan):
+    coordinator, _facilitator = _people(plan)
+    told_of_event(coordinator, plan, EventKind.TASK_CREATED, AlertKind.TASK_ASSIGNED)
+    _english(client, coordinator)
+
+    html = _page(client)
+
+    sentence = escape("The task “Needs assessment” of San Severo (FG) is assigned to you.")
+    assert f'<a href="{url(open_task(plan), "index")}">{sentence}</a>' in html
 
 
 def test_an_auditors_list_holds_only_their_own_rows(client, plan, auditor):
