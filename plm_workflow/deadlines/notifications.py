@@ -55,6 +55,11 @@ SAYS = {
         "see the deadline sweep's summary."
     ),
 }
+#: An overdue check task escalates to the lead facilitator only (DESIGN §6).
+ESCALATION_OF_CHECK = _(
+    "The task “%(task)s” of %(comune)s was due on %(day)s and is still not done: "
+    "escalated to the lead facilitator."
+)
 #: A row about a plan the person can no longer see: nothing about the plan is told.
 NO_LONGER_VISIBLE = _("A notification about a plan you no longer have access to.")
 #: A kind this module does not know yet (a later issue's): its label.
@@ -179,6 +184,8 @@ def notification_sentence(alert: Alert, *, plan_visible: bool = True) -> str:
         return str(NO_LONGER_VISIBLE)
     comune = alert.plan.comune.label
     says = SAYS.get(alert.kind)
+    if alert.kind == AlertKind.ESCALATION and alert.step is not None and alert.step.is_check:
+        says = ESCALATION_OF_CHECK
     if says is None:
         return str(OTHER_KIND % {"kind": alert.get_kind_display(), "comune": comune})
     due = alert.due or (alert.step.due if alert.step is not None else None)

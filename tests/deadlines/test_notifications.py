@@ -263,3 +263,21 @@ def test_an_approval_names_the_work_approved_not_the_check():
         sentence = notification_sentence(alert)
 
     assert sentence == "The task “Needs assessment” of San Severo (FG) was approved."
+
+
+def test_an_escalated_check_says_it_went_to_the_lead_only():
+    plan = PlanFactory(
+        comune=ComuneFactory(istat_code="071051", name="San Severo", province_code="FG"),
+        at="check_assessment",
+    )
+    Alert.objects.all().delete()  # the rows its steps wrote
+    _coordinator, facilitator = _people(plan)
+    alert = notify(facilitator, plan, AlertKind.ESCALATION, due=datetime.date(2023, 4, 3))
+
+    with translation.override("en"):
+        sentence = notification_sentence(alert)
+
+    assert sentence == (
+        "The task “Check the needs assessment” of San Severo (FG) was due on Monday 3 April "
+        "2023 and is still not done: escalated to the lead facilitator."
+    )
