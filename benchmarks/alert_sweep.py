@@ -8,7 +8,8 @@ Builds a throwaway SQLite database in a temporary folder (migrated), then in bul
 task (work tasks held by the comune's coordinator, check tasks offered to two facilitators)
 and the closed tasks before it; every person with an e-mail address. The open tasks' due
 dates are spread from 12 days overdue to 12 days ahead of the sweep's day, so every stage
-and escalation occurs; the closed tasks carry the past alert rows (sent, read or not). Then
+and escalation occurs (each plan's audit chain has its head row, as a launch writes it); the
+closed tasks carry the past alert rows (sent, read or not). Then
 runs ``send_deadline_alerts --now`` (in-memory e-mail backend) twice: the first sweep writes
 and sends, the second finds nothing to do. Prints, for each, the rows created per second,
 the wall time and the statements run. Not part of the test suite.
@@ -58,8 +59,10 @@ def build(*, tasks: int, past: int) -> None:
     from django.db.models.functions import Concat
 
     from benchmarks.task_lists import build as build_plans
+    from plm_workflow.audit.chain import chain_of
+    from plm_workflow.audit.models import ChainHead
     from plm_workflow.deadlines.models import STAGES, Alert, Channel, DeliveryState, StepTask
-    from plm_workflow.plans.models import Comune
+    from plm_workflow.plans.models import Comune, Plan
 
     Comune.objects.bulk_create(
         [
@@ -71,6 +74,13 @@ def build(*, tasks: int, past: int) -> None:
         batch_size=2000,
     )
     build_plans(plans=tasks, comuni=list(Comune.objects.order_by("istat_code")[:tasks]))
+    # Every plan the services launch has its audit chain's head row (its launch's event);
+    # the bulk build writes no events: the heads, empty, stand for them.
+    ChainHead.objects.bulk_create(
+        [ChainHead(chain=chain_of(pk)) for pk in Plan.objects.values_list("pk", flat=True)],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
     User = get_user_model()
     User.objects.update(email=Concat("username", Value("@example.invalid")))
     today = datetime.date.fromisoformat(NOW[:10])

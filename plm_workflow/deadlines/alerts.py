@@ -115,6 +115,49 @@ def _recipients(ids) -> dict[int, tuple[str, bool, str]]:
     return found
 
 
+def _preparer():
+    """Return a function giving a row's values as the database takes them (in the order of
+    ``_COLUMNS``): dates and times adapted once per distinct value, choices as plain text."""
+    ops = connection.ops
+    days, moments = {}, {}
+
+    def day(value):
+        if value is None:
+            return None
+        if value not in days:
+            days[value] = ops.adapt_datefield_value(value)
+        return days[value]
+
+    def moment(value):
+        if value is None:
+            return None
+        if value not in moments:
+            moments[value] = ops.adapt_datetimefield_value(value)
+        return moments[value]
+
+    def prepare(row):
+        plan, step, event, kind, recipient, channel, due, created, read, state, attempts = row[:11]
+        lease, error, sent = row[11:]
+        return (
+            plan,
+            step,
+            event,
+            str(kind),
+            recipient,
+            str(channel),
+            day(due),
+            moment(created),
+            moment(read),
+            str(state),
+            attempts,
+            moment(lease),
+            error,
+            moment(sent),
+        )
+
+    return prepare
+
+
 def _insert(rows: list[tuple]) -> list[Written]:
     """Insert the rows, skipping those a unique constraint already holds; return those written.
 
@@ -131,22 +174,21 @@ def _insert(rows: list[tuple]) -> list[Written]:
         for name in ("id", "plan", "step", "event", "kind", "recipient", "channel", "due")
     )
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    prepare = _preparer()
+    due_field = opts.get_field("due")
     written = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _INSERT_BATCH):
             batch = rows[start : start + _INSERT_BATCH]
             params = []
             for row in batch:
-                params.extend(
-                    f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)
-                )
+                params.extend(prepare(row))
             cursor.execute(
                 f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES "
                 + ", ".join([placeholder] * len(batch))
                 + f" ON CONFLICT DO NOTHING RETURNING {returned}",
                 params,
             )
-            due_field = opts.get_field("due")
             for pk, plan, step, event, kind, recipient, channel, due in cursor.fetchall():
                 if due is not None and not isinstance(due, datetime.date):
                     due = due_field.to_python(due)

@@ -60,6 +60,10 @@ NOW_NAIVE = "The sweep's moment must carry its time zone."
 NO_ADDRESS = "Not sent: the person has no e-mail address any more, or was deactivated."
 
 CLAIM_BATCH = 100  # e-mails claimed (and marked) at a time
+# The rows' transactions: short, and few audit appends each (a transaction remembers each
+# plan it locked; the memo's cost grows with them).
+ESCALATIONS_PER_TRANSACTION = 100
+ROWS_PER_TRANSACTION = 5000
 ERROR_MAX_CHARS = 2000
 # Calendar days ahead within which a due date may have reached its first stage: the first
 # reminder's working days, with weekends and a run of holidays (generous: a cheap filter).
@@ -96,10 +100,12 @@ def sweep(*, now: datetime.datetime, dry_run: bool = False, policy: Policy | Non
     policy = policy or policy_from_settings()
     result = SweepResult(now=now, today=today_of(now), dry_run=dry_run)
     start = time.perf_counter()
-    with transaction.atomic():
-        _write_rows(result, policy)
-        if dry_run:
+    if dry_run:
+        with transaction.atomic():
+            _write_rows(result, policy)
             transaction.set_rollback(True)
+    else:
+        _write_rows(result, policy)
     result.rows_seconds = time.perf_counter() - start
     result.sending = may_send(now, policy)
     if dry_run or not result.sending:
@@ -231,17 +237,53 @@ def due_notices(today: datetime.date, policy: Policy) -> tuple[list[Notice], dic
     return notices, facts, escalated
 
 
+def _chunks(notices: list[Notice], escalated: set) -> list[list[Notice]]:
+    """Split the notices, whole plans at a time, into transactions of at most
+    ``ESCALATIONS_PER_TRANSACTION`` new escalations and ``ROWS_PER_TRANSACTION`` notices:
+    each transaction keeps its plans' rows and audit events together, and stays short."""
+    by_plan: dict[int, list[Notice]] = {}
+    for notice in notices:
+        by_plan.setdefault(notice.plan_id, []).append(notice)
+    chunks, current, escalations = [], [], 0
+    for plan_notices in by_plan.values():
+        steps = {
+            n.step_id
+            for n in plan_notices
+            if n.kind == AlertKind.ESCALATION and n.step_id not in escalated
+        }
+        if current and (
+            escalations + len(steps) > ESCALATIONS_PER_TRANSACTION
+            or len(current) + len(plan_notices) > ROWS_PER_TRANSACTION
+        ):
+            chunks.append(current)
+            current, escalations = [], 0
+        current.extend(plan_notices)
+        escalations += len(steps)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 def _write_rows(result: SweepResult, policy: Policy) -> None:
+    """Write the rows due, and one audit event per new escalation, plans in batches, each
+    batch in a transaction of its own (a dry run's all in the caller's, audit left out)."""
     notices, facts, escalated = due_notices(result.today, policy)
-    written = alerts_write(notices, now=result.now)
-    result.written = written
-    result.by_kind = Counter(row.kind for row in written.rows)
-    new = {}
-    for row in written.rows:
-        if row.kind == AlertKind.ESCALATION and row.step_id not in escalated:
-            new.setdefault(row.step_id, []).append(row.recipient_id)
-    if not new:
-        return
+    for chunk in _chunks(notices, escalated):
+        with transaction.atomic():
+            written = alerts_write(chunk, now=result.now)
+            result.written.add(written)
+            result.by_kind.update(row.kind for row in written.rows)
+            new = {}
+            for row in written.rows:
+                if row.kind == AlertKind.ESCALATION and row.step_id not in escalated:
+                    new.setdefault(row.step_id, []).append(row.recipient_id)
+            if result.dry_run:
+                result.escalations += len(new)
+            elif new:
+                _record_escalations(new, facts, result, policy)
+
+
+def _record_escalations(new: dict, facts: dict, result: SweepResult, policy: Policy) -> None:
     with head_writes_deferred():
         for step_id in sorted(new):
             task, phase, viewflow_task = facts[step_id]
