@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from flows.history import event_sentence
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.deadlines import sweep as sweep_module
 from plm_workflow.deadlines.models import Alert, AlertKind, Channel, DeliveryState, StepTask
@@ -108,6 +109,9 @@ def test_each_stage_on_its_day_then_the_escalation_reaches_facilitators_and_lead
     assert escalated.actor_system == "system:deadline-sweep"
     assert escalated.plan_id == step.plan_id
     assert escalated.payload["concerns"] == {"plan": step.plan_id, "task": step.task_id}
+    with translation.override("en"):
+        sentence = event_sentence(escalated, {})
+    assert sentence == "Task “Needs assessment” escalated: it was due on 8 March 2027."
     run("2027-03-18T08:00")
     assert Event.objects.filter(kind=EventKind.ALERT_ESCALATED).count() == 1
 
