@@ -10,13 +10,15 @@ PYTEST_ARGS ?=
 
 .PHONY: run test setup lint format checks messages benchmark clean
 
-# Set up (once), migrate, import the ISTAT registry, serve on $(HOST):$(PORT).
+# Set up (once), migrate, import the ISTAT registry, serve on $(HOST):$(PORT), with the deadline
+# sweep at start and every $(SWEEP_EVERY) seconds beside the server (its e-mails on the console).
+SWEEP_EVERY ?= 60
 run: $(VENV)/.installed-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_comuni
 	$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python scripts/run_with_sweep.py $(HOST):$(PORT) --every $(SWEEP_EVERY)
 
 # Install what the tests need (once) and run the whole suite.
 test: $(VENV)/.installed-test
@@ -53,6 +55,11 @@ AUDIT_EVENTS ?= 500000
 .PHONY: benchmark-audit
 benchmark-audit: $(VENV)/.installed-app
 	$(BIN)/python -m benchmarks.audit_exports --events $(AUDIT_EVENTS)
+
+# One deadline sweep over 8,000 open tasks with 100,000 past alert rows (not part of the tests).
+.PHONY: benchmark-alerts
+benchmark-alerts: $(VENV)/.installed-app
+	$(BIN)/python -m benchmarks.alert_sweep
 
 # The checks CI runs besides the tests.
 checks: $(VENV)/.installed-test

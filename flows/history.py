@@ -56,6 +56,7 @@ SOMEONE = _("someone")
 LAUNCHED = _("Plan launched: “%(title)s”.")
 SCHEDULE_SET = _("Schedule set, with the adoption %(date)s.")
 FILE_UPLOADED = _("File uploaded: “%(name)s” (%(kind)s).")
+ESCALATED = _("Task “%(task)s” escalated: it was due %(date)s.")
 SUSPENDED = _("Plan suspended: “%(reason)s”.")
 RESUMED = _("Plan resumed, back in “%(status)s”: “%(reason)s”.")
 WITHDRAWN = _("Plan withdrawn: “%(reason)s”.")
@@ -331,6 +332,12 @@ def _date_changed(payload, people, event):
     return told
 
 
+def _escalated(payload, people, event):
+    cause = payload.get("cause")
+    day = _day(cause.get("due")) if isinstance(cause, dict) else None
+    return ESCALATED % {"task": _task(payload), "date": prose_date(day, "on")} if day else None
+
+
 def _published(payload, people, event):
     start, end = _day(_new(payload, "published_from")), _day(_new(payload, "published_to"))
     if not (start and end):
@@ -540,6 +547,8 @@ _SENTENCES = {
     # The audit's own events (the timeline's exports, the full verification).
     EventKind.AUDIT_EXPORTED: _audit_exported,
     EventKind.AUDIT_VERIFIED: _audit_verified,
+    # The deadline sweep's escalation of an overdue task.
+    EventKind.ALERT_ESCALATED: _escalated,
 }
 
 

@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import generic
@@ -13,9 +15,11 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from forms.tasks import TaskFilterForm
 from plm_workflow.accounts.selectors import plans_visible_to
+from plm_workflow.deadlines.models import StepTask
+from plm_workflow.deadlines.policy import policy_from_settings, stage_reached
 from plm_workflow.ids import parse_id
 from plm_workflow.plans.errors import PlanError
-from plm_workflow.plans.models import PlanStatus
+from plm_workflow.plans.models import ACTIVE_STATES, PlanStatus
 from plm_workflow.plans.phases import spec_of
 
 from .nodes import load_task
@@ -27,6 +31,23 @@ PAGE_SIZE = 25
 NOTHING_CHOSEN = _("Choose at least one task.")
 FILTER_REFUSED = _("No task is shown: the filter cannot be applied. Correct it, or clear it.")
 CHECK_OF_PHASE = _("%(phase)s – check")
+# An open task's due date, flagged in words beside its colour (UI: status is text first).
+OVERDUE = "overdue"
+DUE_SOON = "soon"
+DUE_FLAGS = {OVERDUE: _("Overdue"), DUE_SOON: _("Due soon")}
+
+
+def due_flag(due, *, today, comune=None, policy=None) -> tuple[str, str] | None:
+    """Return how an open task's due date is flagged in the lists: (OVERDUE, "Overdue") after
+    it, (DUE_SOON, "Due soon") from its first reminder (the alert policy's "due in 7", in the
+    comune's working days) up to the day itself, else None."""
+    if due is None:
+        return None
+    if due < today:
+        return OVERDUE, str(DUE_FLAGS[OVERDUE])
+    if stage_reached(due, today, comune, policy) is not None:
+        return DUE_SOON, str(DUE_FLAGS[DUE_SOON])
+    return None
 
 
 def step_phase_label(step) -> str:
@@ -78,10 +99,17 @@ class TaskListView(generic.TemplateView):
         context = super().get_context_data(**kwargs)
         form = TaskFilterForm(self.request.GET or None, user=self.request.user)
         page = Paginator(form.apply(self.tasks()), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        today, policy = timezone.localdate(), policy_from_settings()
         for task in page:
             task.plan = task.process.plmprocess.plan
             task.url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
-            task.phase_label = step_phase_label(getattr(task, "step", None))
+            step = getattr(task, "step", None)
+            task.phase_label = step_phase_label(step)
+            task.due_flag = (
+                due_flag(step.due, today=today, comune=task.plan.comune, policy=policy)
+                if step is not None and step.is_open and task.plan.status in ACTIVE_STATES
+                else None
+            )
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -150,7 +178,13 @@ class PlanListView(generic.ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        plans = plans_visible_to(self.request.user).select_related("comune", "process")
+        # The due date of the plan's open task, read in the same query.
+        open_due = StepTask.objects.filter(plan=OuterRef("pk"), closed_at__isnull=True)
+        plans = (
+            plans_visible_to(self.request.user)
+            .select_related("comune", "process")
+            .annotate(open_due=Subquery(open_due.order_by("due").values("due")[:1]))
+        )
         status = self.request.GET.get("status", "")
         if status in PlanStatus.values:
             plans = plans.filter(status=status)
@@ -158,9 +192,16 @@ class PlanListView(generic.ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        today, policy = timezone.localdate(), policy_from_settings()
         for plan in context["object_list"]:
             process = getattr(plan, "process", None)
             plan.url = process_url(process) if process else None
+            # Suspended, withdrawn and adopted plans are quiet.
+            plan.due_flag = (
+                due_flag(plan.open_due, today=today, comune=plan.comune, policy=policy)
+                if plan.status in ACTIVE_STATES
+                else None
+            )
         context["statuses"] = PlanStatus.choices
         context["status"] = self.request.GET.get("status", "")
         return context

@@ -16,6 +16,11 @@ from plm_workflow.accounts.services import role_revoke
 from plm_workflow.audit.models import EventKind
 from plm_workflow.audit.services import SYSTEM_FLOW, SYSTEM_OPERATOR, payload_of, record
 from plm_workflow.db import joined
+from plm_workflow.deadlines.events import (
+    alerts_batched,
+    decision_alerts_queue,
+    event_alerts_queue,
+)
 from plm_workflow.deadlines.models import StepKind, StepTask
 from plm_workflow.deadlines.services import dates_shift, task_due_compute
 from plm_workflow.launch.services import plan_launch
@@ -67,9 +72,16 @@ def task_complete(*, activation, by) -> None:
     own service ran. Joins the page's transaction without a savepoint: it refuses nothing,
     and whatever it raises undoes that transaction.
     """
-    with joined():
-        _record_task(EventKind.TASK_COMPLETED, activation.task, by)
-        _step_update(activation.task, closed_at=timezone.now())
+    with joined(), alerts_batched():
+        task = activation.task
+        _record_task(EventKind.TASK_COMPLETED, task, by)
+        _step_update(task, closed_at=timezone.now())
+        if phases.is_check_node(task.flow_task.name):
+            # The check's decision, recorded just before: an approval is told to the plan's
+            # people (a return is told as its work task is created again).
+            plan = task.process.coerced.plan
+            decision_alerts_queue(plan=plan, phase=phases.node_phase(task.flow_task.name))
+        # The next task, offered or assigned: told with the decision, in one write.
         activation.execute()
 
 
@@ -84,7 +96,7 @@ def task_opened(*, activation) -> StepTask:
     is_check = phases.is_check_node(node)
     review = None if is_check else review_latest(plan=plan, phase=spec.phase)
     returned_by = review if review and review.decision == ReviewDecision.RETURNED else None
-    record(
+    created = record(
         kind=EventKind.TASK_CREATED,
         actor=SYSTEM_FLOW,
         plan=plan,
@@ -127,8 +139,9 @@ def task_opened(*, activation) -> StepTask:
             cause="task created",
         ),
     )
+    told = created
     if returned_by is not None:
-        record(
+        told = record(
             kind=EventKind.TASK_RETURNED,
             actor=returned_by.reviewer,
             plan=plan,
@@ -139,6 +152,8 @@ def task_opened(*, activation) -> StepTask:
                 cause="review returned the work",
             ),
         )
+    # Offered or assigned to whoever may take it on; a returned task says it was returned.
+    event_alerts_queue(event=told, plan=plan, step=step, now=now)
     return step
 
 
@@ -189,7 +204,8 @@ def task_release(*, activation, by) -> None:
     with transaction.atomic():
         activation.unassign()
         _step_held(task, None)
-        _record_task(EventKind.TASK_RELEASED, task, by, changes={"holder": [by.pk, None]})
+        event = _record_task(EventKind.TASK_RELEASED, task, by, changes={"holder": [by.pk, None]})
+        event_alerts_queue(event=event, plan=task.process.coerced.plan, step=step_of(task))
 
 
 def task_reassign(*, activation, to, by) -> None:
@@ -210,12 +226,13 @@ def task_reassign(*, activation, to, by) -> None:
         task.status = STATUS.ASSIGNED
         task.save(update_fields=["owner", "status"])
         _step_held(task, to)
-        _record_task(
+        event = _record_task(
             EventKind.TASK_REASSIGNED,
             task,
             by,
             changes={"holder": [previous.pk if previous else None, to.pk]},
         )
+        event_alerts_queue(event=event, plan=task.process.coerced.plan, step=step_of(task))
 
 
 def _release_held(*, plans, user, by, reason: str) -> int:
@@ -233,9 +250,10 @@ def _release_held(*, plans, user, by, reason: str) -> int:
         task.status = STATUS.NEW
         task.save(update_fields=["owner", "status"])
         _step_held(task, None)
-        _record_task(
+        event = _record_task(
             EventKind.TASK_RELEASED, task, by, changes={"holder": [user.pk, None]}, cause=reason
         )
+        event_alerts_queue(event=event, plan=task.process.coerced.plan, step=step_of(task))
         count += 1
     return count
 
@@ -305,11 +323,11 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _record_task(kind, task, by, *, changes=None, reason=None, cause=None) -> None:
+def _record_task(kind, task, by, *, changes=None, reason=None, cause=None):
     plan = task.process.coerced.plan
     node = task.flow_task.name
     spec = phases.spec_of_node(node)
-    record(
+    return record(
         kind=kind,
         actor=by,
         plan=plan,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.views import PasswordResetView
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
@@ -68,6 +68,8 @@ urlpatterns = [
     path("comuni/<istat:istat_code>/", ComuneView.as_view(), name="comune"),
     path("files/<uuid:public_id>/", DocumentView.as_view(), name="document"),
     path("privacy/", PrivacyView.as_view(), name="privacy"),
+    # Notifications, the profile page and the calendar feed.
+    path("", include("flows.alerts_urls")),
     path("admin/", admin.site.urls),
     path("health/live/", health.live, name="health_live"),
     path("health/ready/", health.ready, name="health_ready"),

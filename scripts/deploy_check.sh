@@ -62,6 +62,7 @@ export DJANGO_SETTINGS_MODULE=plm_workflow.settings.production
 SECRET_KEY=$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(64))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost
+export PLM_SITE_URL=https://127.0.0.1
 export DATABASE_URL="postgres://${PG_USER}@${PG_HOST}:${PG_PORT}/${PG_DB}"
 export STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media"
 export SECURE_PROXY_SSL_HEADER_ENABLED=true

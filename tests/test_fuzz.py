@@ -517,6 +517,11 @@ def _password_reset(request):
     return Page(client, reverse("password_reset"), {"email": "coord@example.org"})
 
 
+def _profile(request):
+    client = _logged_in(request, "coordinator")
+    return Page(client, reverse("profile"), {"language": "en", "notifications": "digest"})
+
+
 DRIVERS = {
     "forms.plan.ReasonForm": _plan_state,
     "forms.plan.DateMoveForm": _due_move,
@@ -545,6 +550,7 @@ DRIVERS = {
     "forms.adoption.AdoptionCheckForm": _adoption_check,
     "forms.adoption.PublicationForm": _publication,
     "forms.accounts.ThrottledPasswordResetForm": _password_reset,
+    "forms.profile.ProfileForm": _profile,
 }
 
 FORMS = _discover()

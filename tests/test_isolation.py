@@ -71,6 +71,9 @@ PUBLIC = {
     "health_ready",
     "admin:login",  # the admin's own login form
     "privacy",  # the privacy notice, linked from every page, the login page included
+    # a person's calendar feed: no login, its token is the secret (the one ``fill`` gives,
+    # a password-reset token, is no calendar's: 404)
+    "calendar_feed",
 }
 
 #: What concerns only the logged-in person: their session and password.
@@ -83,6 +86,12 @@ AUDITOR_MAY_POST = {
     "password_change",
     "password_change_done",
     "set_language",
+    # their own notifications, marked read one by one or all at once
+    "notification_read",
+    "notifications_read_all",
+    # their own language and notification choice, a new address for their calendar feed
+    "profile",
+    "calendar_token",
 } | PUBLIC  # what anyone, logged in or not, may post (login and password reset forms)
 
 #: Pages whose GET writes by design: each download of a plan's measures as CSV, and each
@@ -112,6 +121,13 @@ PAGES = {
     "home:plm:chart",
     "home:plm:launch:execute",
     "comune_search",
+    # the person's own notifications, and marking them read (POST only)
+    "notifications",
+    "notification_read",
+    "notifications_read_all",
+    # the person's own settings, and a new address for their calendar feed (POST only)
+    "profile",
+    "calendar_token",
 }
 
 #: Pages about one plan, comune or file, reached by their ids: the other comune's are filled in.

@@ -10,13 +10,21 @@ from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[1]
 STRONG_KEY = "k3y-" + "x7Qp9LmZ2vR8tWc4" * 4
+SITE = "https://plm.example.org"
 
 
 def _manage(*args, **env_extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "PLM_SITE_URL",
+            "DATABASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+        }
     }
     env.update(env_extra)
     return subprocess.run(
@@ -38,6 +46,7 @@ def test_production_settings_pass_the_deployment_check():
         DJANGO_SETTINGS_MODULE="plm_workflow.settings.production",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="plm.example.org",
+        PLM_SITE_URL="https://plm.example.org",
     )
 
     assert result.returncode == 0, result.stderr
@@ -48,8 +57,9 @@ def test_production_settings_pass_the_deployment_check():
 @pytest.mark.parametrize(
     ("missing", "present"),
     [
-        ("SECRET_KEY", {"ALLOWED_HOSTS": "plm.example.org"}),
-        ("ALLOWED_HOSTS", {"SECRET_KEY": STRONG_KEY}),
+        ("SECRET_KEY", {"ALLOWED_HOSTS": "plm.example.org", "PLM_SITE_URL": SITE}),
+        ("ALLOWED_HOSTS", {"SECRET_KEY": STRONG_KEY, "PLM_SITE_URL": SITE}),
+        ("PLM_SITE_URL", {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "plm.example.org"}),
     ],
 )
 def test_production_settings_refuse_to_start_without_a_required_variable(missing, present):

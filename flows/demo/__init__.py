@@ -37,6 +37,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from plm_workflow.accounts.services import RoleAlreadyHeld, role_grant
+from plm_workflow.deadlines.calendar import next_working_day
+from plm_workflow.deadlines.models import StepTask
+from plm_workflow.deadlines.services import task_due_move
 from plm_workflow.plans import phases
 from plm_workflow.plans.documents import files_kept_only_on_success
 from plm_workflow.plans.models import Comune, Phase, Plan, PlanStatus
@@ -48,7 +51,7 @@ from ..services import task_claim, task_complete
 from . import adoption, assessment, drafting, tables
 
 # Raised whenever what the demo builds changes: ``make run`` rebuilds an older demo database.
-DEMO_VERSION = 7
+DEMO_VERSION = 8
 # One filler per phase: the data its work step writes (see the module's docstring).
 FILLERS = {
     Phase.ASSESSMENT: assessment,
@@ -97,6 +100,11 @@ SECOND_CYCLE_STEPS = {
     "089017": phases.spec_of(Phase.ADOPTION).work_node,
 }
 ORDER = list(phases.NODE_STATUS)  # the human steps, in flow order
+# The second-cycle plan with a due date within the week (Saluzzo's draft, waiting on review):
+# its check due this many days from today (the next working day).
+DUE_SOON = "004203"
+DUE_SOON_IN = datetime.timedelta(days=4)
+DUE_SOON_REASON = "Revisione anticipata: il consiglio comunale si riunisce a breve (illustrativo)."
 
 
 def coordinator_name(comune_name: str) -> str:
@@ -119,17 +127,24 @@ def _pdf(title: str):
     return SimpleUploadedFile("delibera-adesione.pdf", content, content_type="application/pdf")
 
 
+def demo_email(username: str) -> str:
+    """A demo account's address: on the reserved .invalid domain, so that no e-mail the
+    deadline sweep sends for the demo can reach anyone."""
+    return f"{username}@example.invalid"
+
+
 def _user(username, *, first_name=""):
     """Create (once) a demo account, named by its role: the demo names no real person."""
+    email = demo_email(username)
     user, created = get_user_model().objects.get_or_create(
-        username=username, defaults={"first_name": first_name}
+        username=username, defaults={"first_name": first_name, "email": email}
     )
     if created:
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
-    elif user.first_name != first_name:  # a demo built before its accounts had role names
-        user.first_name = first_name
-        user.save(update_fields=["first_name"])
+    elif (user.first_name, user.email) != (first_name, email):  # built by an older demo
+        user.first_name, user.email = first_name, email
+        user.save(update_fields=["first_name", "email"])
     return user
 
 
@@ -325,44 +340,63 @@ def replay_cohort(travel, who: dict) -> int:
 
 
 def second_cycle(travel, who: dict) -> int:
-    """Launch today the illustrative second-cycle plans, each waiting on its step."""
-    created = 0
-    lead, facilitator = who["lead"], who["facilitator"]
-    for istat, stop_at in SECOND_CYCLE_STEPS.items():
-        comune = Comune.objects.get(istat_code=istat)
-        if Plan.objects.filter(comune=comune, title=SECOND_CYCLE).exists():
-            continue
-        first = Plan.objects.filter(comune=comune, title=FIRST_CYCLE).first()
-        if first is None or first.status != PlanStatus.ADOPTED:
-            continue
-        coordinator = who[istat]
-        plan = _launch(
-            comune,
-            title=SECOND_CYCLE,
-            by=lead,
-            coordinator=coordinator,
-            facilitator=facilitator,
-            act_date=first.adhesion_act_date + datetime.timedelta(days=1100),
-        )
-        for name in ORDER[: ORDER.index(stop_at)]:
-            if name in phases.WORK_NODES:
-                filler = FILLERS[phases.node_phase(name)]
-                _fill(plan, coordinator, filler.second_cycle)
-            else:
-                _decide(plan, facilitator)
-        filler = FILLERS[phases.node_phase(stop_at)]
-        if stop_at in phases.WORK_NODES:
-            draft = getattr(filler, "second_cycle_draft", None)
-            if draft is not None:
-                _hold(plan, coordinator, draft)
-        else:
-            # Its work submitted, returned once and submitted again, where the filler says so.
-            rework = getattr(filler, "second_cycle_return", lambda istat: None)(istat)
-            if rework is not None:
-                _decided(plan, facilitator, rework.decision)
-                _fill(plan, coordinator, rework.revise)
-        created += 1
+    """Launch today the illustrative second-cycle plans, each waiting on its step; then bring
+    the due date of one (``DUE_SOON``) forward to within the week."""
+    created = sum(
+        _second_cycle_plan(istat, stop_at, who) for istat, stop_at in SECOND_CYCLE_STEPS.items()
+    )
+    _bring_forward(who["lead"])
     return created
+
+
+def _bring_forward(lead) -> None:
+    """Move the due date of the DUE_SOON plan's open check to a few days from now."""
+    plan = Plan.objects.filter(comune__istat_code=DUE_SOON, title=SECOND_CYCLE).first()
+    if plan is None:
+        return
+    deadline = StepTask.objects.filter(plan=plan, closed_at__isnull=True).first()
+    today = timezone.localdate(timezone.now(), ROME)
+    soon = next_working_day(today + DUE_SOON_IN, plan.comune)
+    if deadline is None or deadline.due == soon:
+        return
+    task_due_move(deadline=deadline, new=soon, reason=DUE_SOON_REASON, by=lead)
+
+
+def _second_cycle_plan(istat: str, stop_at: str, who: dict) -> int:
+    lead, facilitator = who["lead"], who["facilitator"]
+    comune = Comune.objects.get(istat_code=istat)
+    if Plan.objects.filter(comune=comune, title=SECOND_CYCLE).exists():
+        return 0
+    first = Plan.objects.filter(comune=comune, title=FIRST_CYCLE).first()
+    if first is None or first.status != PlanStatus.ADOPTED:
+        return 0
+    coordinator = who[istat]
+    plan = _launch(
+        comune,
+        title=SECOND_CYCLE,
+        by=lead,
+        coordinator=coordinator,
+        facilitator=facilitator,
+        act_date=first.adhesion_act_date + datetime.timedelta(days=1100),
+    )
+    for name in ORDER[: ORDER.index(stop_at)]:
+        if name in phases.WORK_NODES:
+            filler = FILLERS[phases.node_phase(name)]
+            _fill(plan, coordinator, filler.second_cycle)
+        else:
+            _decide(plan, facilitator)
+    filler = FILLERS[phases.node_phase(stop_at)]
+    if stop_at in phases.WORK_NODES:
+        draft = getattr(filler, "second_cycle_draft", None)
+        if draft is not None:
+            _hold(plan, coordinator, draft)
+    else:
+        # Its work submitted, returned once and submitted again, where the filler says so.
+        rework = getattr(filler, "second_cycle_return", lambda istat: None)(istat)
+        if rework is not None:
+            _decided(plan, facilitator, rework.decision)
+            _fill(plan, coordinator, rework.revise)
+    return 1
 
 
 def seed(travel) -> dict:

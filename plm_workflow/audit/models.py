@@ -40,6 +40,8 @@ class EventKind(models.TextChoices):
     DUE_DATE_CHANGED = "due_date.changed", _("Due date changed")
     PATRON_DAY_SET = "comune.patron_day_set", _("Patron day set")
     FILE_UPLOADED = "file.uploaded", _("File uploaded")
+    # A task overdue past the escalation stage, told to the facilitators and the lead.
+    ALERT_ESCALATED = "alert.escalated", _("Overdue task escalated")
     # An operator restored the database from a backup (record_restore): the chains rewound.
     BACKUP_RESTORED = "backup.restored", _("Restored from a backup")
     # Someone took the log away (a CSV or JSON Lines export): its filters and the heads covered.

@@ -18,6 +18,8 @@ SYSTEM_FLOW = "system:flow"  # the workflow engine creating the next task
 # The schedule's own rules moving a date: off non-working days (a new patron day), by the days
 # a plan was suspended, a task following its phase's date. The cause names who did what.
 SYSTEM_WORKING_DAYS = "system:working-days"
+# The deadline sweep (send_deadline_alerts) escalating an overdue task.
+SYSTEM_DEADLINE_SWEEP = "system:deadline-sweep"
 FULL_VERIFICATION = "all"  # the scope of a verify_audit run over every chain
 
 # The one shape of every payload written from now on (events written before it keep theirs,

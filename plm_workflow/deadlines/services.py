@@ -394,12 +394,17 @@ def _move_due(
     cause: dict | None = None,
     note: str = "",
 ) -> None:
-    """Move the task's due date and record it, as ``_set_phase_date`` does."""
+    """Move the task's due date and record it, as ``_set_phase_date`` does.
+
+    Every move raises the date's revision (the calendar feed's SEQUENCE, so that calendars
+    replace the event they hold). Callers hold the task's row locked.
+    """
     old = deadline.due
     deadline.due = new
+    deadline.due_revision += 1
     deadline._history_user = by if not isinstance(by, str) else None
     deadline._change_reason = reason or note
-    deadline.save(update_fields=["due"])
+    deadline.save(update_fields=["due", "due_revision"])
     record(
         kind=EventKind.DUE_DATE_CHANGED,
         actor=by,

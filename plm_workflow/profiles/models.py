@@ -10,11 +10,19 @@ def language_choices():
     return settings.LANGUAGES
 
 
+class Notifications(models.TextChoices):
+    """How a person wants to be told: e-mails at once, one e-mail a day, or only in the app."""
+
+    EMAIL = "email", _("an e-mail at once")
+    DIGEST = "digest", _("one e-mail a day (digest)")
+    IN_APP = "in_app", _("only in the app")
+
+
 class Profile(models.Model):
     """One person's own settings, created the first time one is stored.
 
-    For now the language of their pages (and of the e-mails sent to them); empty follows the
-    site's default language.
+    The language of their pages (and of the e-mails sent to them; empty follows the site's
+    default language), how they want to be notified, and their calendar feed's secret.
     """
 
     user = models.OneToOneField(
@@ -31,7 +39,20 @@ class Profile(models.Model):
         help_text=_("Empty: the site's default language."),
     )
 
-    history = HistoricalRecords()
+    notifications = models.CharField(
+        _("notifications"),
+        max_length=10,
+        choices=Notifications.choices,
+        default=Notifications.EMAIL,
+        help_text=_("The bell in the app always shows everything."),
+    )
+    # The secret of the person's calendar feed URL; empty until they ask for one, replaced
+    # when they regenerate it (the old URL then answers 404).
+    calendar_token = models.CharField(
+        _("calendar token"), max_length=64, unique=True, null=True, blank=True
+    )
+
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
 
     class Meta:
         verbose_name = _("profile")

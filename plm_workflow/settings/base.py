@@ -241,3 +241,22 @@ PLM_SCHEDULE_OFFSETS = {
 PLM_CHECK_TURNAROUND_DAYS = env.int("PLM_CHECK_TURNAROUND_DAYS", default=10)
 # A returned work task is due at the later of its phase date and today + these days.
 PLM_RESUBMISSION_DAYS = env.int("PLM_RESUBMISSION_DAYS", default=15)
+
+# --- Deadline alerts (DESIGN §6; the sweep: manage.py send_deadline_alerts) ---------------------
+# The stages before a due date, in working days of the comune: the first reminder, the last.
+PLM_ALERTS_DUE_SOON_DAYS = env.int("PLM_ALERTS_DUE_SOON_DAYS", default=7)
+PLM_ALERTS_DUE_LAST_DAYS = env.int("PLM_ALERTS_DUE_LAST_DAYS", default=1)
+# Working days overdue after which a task escalates to the plan's facilitators and the lead.
+PLM_ALERTS_ESCALATION_DAYS = env.int("PLM_ALERTS_ESCALATION_DAYS", default=7)
+# E-mails and digests go out from this time of day (Europe/Rome), HH:MM.
+PLM_ALERTS_SEND_FROM = env("PLM_ALERTS_SEND_FROM", default="07:00")
+# Days after the adoption act's date when a plan not yet published reminds its people.
+PLM_NOT_PUBLISHED_REMINDER_DAYS = env.int("PLM_NOT_PUBLISHED_REMINDER_DAYS", default=15)
+# Seconds a sweep holds the e-mails it claimed; past them another sweep may claim them again.
+PLM_ALERTS_LEASE_SECONDS = env.int("PLM_ALERTS_LEASE_SECONDS", default=600)
+# Attempts to send one e-mail before it is given up on (and the lead is told).
+PLM_ALERTS_MAX_ATTEMPTS = env.int("PLM_ALERTS_MAX_ATTEMPTS", default=5)
+# The site's address as people reach it: the links in e-mails start with it.
+PLM_SITE_URL = env("PLM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Production settings set it: the sweep's --now is then refused (only with --dry-run).
+PLM_PRODUCTION = False

@@ -1,4 +1,4 @@
-"""Production settings: refuse to start without a secret key and the allowed hosts.
+"""Production settings: refuse to start without a secret key, the allowed hosts and the site URL.
 
 ``python manage.py check --deploy`` is clean with these settings.
 """
@@ -22,6 +22,9 @@ def _required(name: str) -> str:
 
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
+# The links in e-mails: without it they would point at a development address.
+PLM_SITE_URL = _required("PLM_SITE_URL").rstrip("/")
+PLM_PRODUCTION = True
 
 # Static files: compressed, with hashed names, served by whitenoise after collectstatic.
 STORAGES = {

@@ -646,7 +646,20 @@ ACTIONS = {
         K.TASK_RETURNED,
         "facilitator",
     ),
+    "sweep (send_deadline_alerts: an overdue task escalated)": (
+        lambda p, c: _escalated(p),
+        K.ALERT_ESCALATED,
+        "system:deadline-sweep",
+    ),
 }
+
+
+def _escalated(people):
+    """The plan's open task a month overdue: the deadline sweep escalates it."""
+    StepTask.objects.filter(plan=people.flow_plan, closed_at__isnull=True).update(
+        due=timezone.localdate() - datetime.timedelta(days=30)
+    )
+    call_command("send_deadline_alerts", stdout=io.StringIO())
 
 
 def _published(people):

@@ -1,0 +1,291 @@
+"""The e-mails of alert rows: one per e-mail row, one digest per person for their digest rows.
+
+Each is written in its recipient's stored language (their profile's, else the site's), with a
+plain-text part and an HTML part, and links to the task's page (or the plan's) that start with
+``PLM_SITE_URL``. Dates are written in words: "scade lunedì 8 marzo 2027". The pages' URLs are
+reversed by name: the domain never imports the flow.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import dates, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from plm_workflow.formats.prose import prose_date
+from plm_workflow.plans.models import Phase, Review
+from plm_workflow.plans.phases import spec_of, spec_of_node
+from plm_workflow.profiles.models import Profile
+
+from .models import Alert, AlertKind, Channel, StepKind
+
+# The flow's URL namespace (flows/viewsets.py mounts it under the site's home).
+FLOW_NAMESPACE = "home:plm"
+
+HEADLINES = {
+    AlertKind.DUE_TODAY: _("Due today"),
+    AlertKind.OVERDUE: _("Overdue"),
+    AlertKind.NOT_PUBLISHED: _("Adopted, not yet published"),
+    AlertKind.TASK_OFFERED: _("A task is offered to you"),
+    AlertKind.TASK_ASSIGNED: _("A task is assigned to you"),
+    AlertKind.STEP_RETURNED: _("Work returned to you with comments"),
+    AlertKind.STEP_APPROVED: _("Step approved"),
+    AlertKind.PLAN_ADOPTED: _("Plan adopted"),
+    AlertKind.DELIVERY_FAILED: _("E-mails not delivered"),
+}
+SUBJECT = _("%(headline)s: %(plan)s")
+DIGEST_SUBJECT = _("PLM Workflow: your notifications of %(date)s")
+GREETING = _("Hello %(name)s,")
+DUE_TODAY = _("“%(task)s” is due today, %(date)s.")
+OVERDUE = _("“%(task)s” was due %(date)s: it is overdue.")
+NOT_PUBLISHED = _(
+    "The plan was adopted %(date)s and its publication on the albo pretorio is not yet "
+    "recorded: record it on the plan's page."
+)
+NOT_PUBLISHED_UNDATED = _(
+    "The plan is adopted and its publication on the albo pretorio is not yet recorded: "
+    "record it on the plan's page."
+)
+TASK_OFFERED = _("“%(task)s” is offered to you: whoever takes it on first does it.")
+TASK_ASSIGNED = _("“%(task)s” is assigned to you.")
+STEP_RETURNED = _("“%(task)s” was returned to you with comments.")
+STEP_APPROVED = _("The facilitators approved “%(phase)s”.")
+PLAN_ADOPTED = _("The adoption of the plan was confirmed.")
+DELIVERY_FAILED = _("Some e-mails about this plan could not be delivered: see the server's log.")
+DUE_PART = _("It is due %(date)s.")
+OPEN_TASK = _("Open the task")
+OPEN_PLAN = _("Open the plan")
+COMMENTS = _("The comments:")
+
+
+@dataclass
+class Outgoing:
+    """One e-mail to send and the alert rows it delivers."""
+
+    alert_ids: list[int]
+    email: EmailMultiAlternatives
+
+
+def day_in_words(day: datetime.date | None) -> str:
+    """Return the day with its weekday, as a sentence writes it: "lunedì 8 marzo 2027",
+    "Monday 8 March 2027" ("" for none)."""
+    if day is None:
+        return ""
+    weekday = str(dates.WEEKDAYS[day.weekday()])
+    if (translation.get_language() or "").startswith("it"):
+        weekday = weekday.lower()
+    return f"{weekday} {prose_date(day)}"
+
+
+def absolute(path: str) -> str:
+    """Return the address of a page of the site, as people reach it (``PLM_SITE_URL``)."""
+    return settings.PLM_SITE_URL.rstrip("/") + path
+
+
+def _plan_path(alert) -> str:
+    process = getattr(alert.plan, "process", None)
+    if process is not None:
+        try:
+            return reverse(f"{FLOW_NAMESPACE}:process_detail", args=[process.pk])
+        except NoReverseMatch:
+            pass
+    return reverse("home:index")
+
+
+def _task_path(alert, node: str, task_id) -> str | None:
+    process = getattr(alert.plan, "process", None)
+    if process is None or not node or not task_id:
+        return None
+    try:
+        return reverse(f"{FLOW_NAMESPACE}:{node}:index", args=[process.pk, task_id])
+    except NoReverseMatch:
+        return None
+
+
+def _step_node(step) -> str:
+    spec = spec_of(step.phase)
+    return spec.check_node if step.kind == StepKind.CHECK else spec.work_node
+
+
+def _task_title(node: str, phase) -> str:
+    spec = spec_of_node(node or "")
+    if spec is not None:
+        return str(spec.work_title if node == spec.work_node else spec.check_title)
+    return str(Phase(phase).label) if phase in Phase.values else ""
+
+
+def _days(kind) -> int:
+    return {
+        AlertKind.DUE_IN_7: settings.PLM_ALERTS_DUE_SOON_DAYS,
+        AlertKind.DUE_IN_1: settings.PLM_ALERTS_DUE_LAST_DAYS,
+        AlertKind.ESCALATION: settings.PLM_ALERTS_ESCALATION_DAYS,
+    }.get(kind, 0)
+
+
+def headline(kind) -> str:
+    """Return what the alert is, in a few words (the subject of its e-mail)."""
+    days = _days(kind)
+    if kind in (AlertKind.DUE_IN_7, AlertKind.DUE_IN_1):
+        return ngettext("Due in %(days)d working day", "Due in %(days)d working days", days) % {
+            "days": days
+        }
+    if kind == AlertKind.ESCALATION:
+        return ngettext(
+            "Escalated: overdue by %(days)d working day",
+            "Escalated: overdue by %(days)d working days",
+            days,
+        ) % {"days": days}
+    return str(HEADLINES.get(kind, kind))
+
+
+def item(alert, reviews: dict) -> dict:
+    """Return what one alert says, in the active language: its headline, plan, sentence,
+    comments (a returned step's) and link."""
+    kind = alert.kind
+    payload = (alert.event.payload or {}) if alert.event_id else {}
+    if alert.step_id:
+        node, task_id = _step_node(alert.step), alert.step.task_id
+        phase = alert.step.phase
+    else:
+        node = payload.get("node") or ""
+        task_id = (payload.get("concerns") or {}).get("task")
+        phase = payload.get("phase")
+    task = _task_title(node, phase)
+    date = day_in_words(alert.due)
+    days = _days(kind)
+    comments = ""
+    if kind in (AlertKind.DUE_IN_7, AlertKind.DUE_IN_1):
+        sentence = ngettext(
+            "“%(task)s” is due %(date)s, in %(days)d working day.",
+            "“%(task)s” is due %(date)s, in %(days)d working days.",
+            days,
+        ) % {"task": task, "date": date, "days": days}
+    elif kind == AlertKind.DUE_TODAY:
+        sentence = DUE_TODAY % {"task": task, "date": date}
+    elif kind == AlertKind.OVERDUE:
+        sentence = OVERDUE % {"task": task, "date": date}
+    elif kind == AlertKind.ESCALATION:
+        sentence = ngettext(
+            "“%(task)s” was due %(date)s and is still open %(days)d working day later: it "
+            "is escalated to the facilitators and the lead facilitator.",
+            "“%(task)s” was due %(date)s and is still open %(days)d working days later: it "
+            "is escalated to the facilitators and the lead facilitator.",
+            days,
+        ) % {"task": task, "date": date, "days": days}
+    elif kind == AlertKind.NOT_PUBLISHED:
+        adoption = getattr(alert.plan, "adoption", None)
+        act_date = adoption.act_date if adoption is not None else None
+        sentence = (
+            NOT_PUBLISHED % {"date": prose_date(act_date, "on")}
+            if act_date
+            else NOT_PUBLISHED_UNDATED
+        )
+    elif kind in (AlertKind.TASK_OFFERED, AlertKind.TASK_ASSIGNED, AlertKind.STEP_RETURNED):
+        template = {
+            AlertKind.TASK_OFFERED: TASK_OFFERED,
+            AlertKind.TASK_ASSIGNED: TASK_ASSIGNED,
+            AlertKind.STEP_RETURNED: STEP_RETURNED,
+        }[kind]
+        sentence = template % {"task": task}
+        if alert.due:
+            sentence = f"{sentence} {DUE_PART % {'date': date}}"
+        if kind == AlertKind.STEP_RETURNED:
+            review = reviews.get((payload.get("concerns") or {}).get("review"))
+            comments = review.comments if review is not None else ""
+    elif kind == AlertKind.STEP_APPROVED:
+        label = str(Phase(phase).label) if phase in Phase.values else task
+        sentence = STEP_APPROVED % {"phase": label}
+    elif kind == AlertKind.PLAN_ADOPTED:
+        sentence = str(PLAN_ADOPTED)
+    else:
+        sentence = str(DELIVERY_FAILED)
+    task_path = (
+        _task_path(alert, node, task_id)
+        if kind not in (AlertKind.STEP_APPROVED, AlertKind.PLAN_ADOPTED)
+        else None
+    )
+    return {
+        "headline": headline(kind),
+        "plan": str(alert.plan),
+        "sentence": str(sentence),
+        "comments": comments,
+        "url": absolute(task_path or _plan_path(alert)),
+        "link_label": str(OPEN_TASK if task_path else OPEN_PLAN),
+    }
+
+
+def _languages(user_ids) -> dict[int, str]:
+    offered = dict(settings.LANGUAGES)
+    stored = Profile.objects.filter(user_id__in=user_ids).values_list("user_id", "language")
+    return {
+        pk: language if language in offered else settings.LANGUAGE_CODE for pk, language in stored
+    }
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _message(user, subject: str, context: dict, template: str) -> EmailMultiAlternatives:
+    context = {**context, "greeting": GREETING % {"name": _name(user)}, "comments_label": COMMENTS}
+    text = render_to_string(f"deadlines/email/{template}.txt", context)
+    html = render_to_string(f"deadlines/email/{template}.html", context)
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def compose(ids, *, today: datetime.date) -> tuple[list[Outgoing], list[int]]:
+    """Return the e-mails that deliver these alert rows (an e-mail row alone, a person's
+    digest rows together, "of" ``today``), and the rows that cannot go (no address, or
+    deactivated).
+
+    A constant number of queries: the rows with their plan, task, event and person, the
+    people's languages, the reviews a returned step quotes.
+    """
+    alerts = list(
+        Alert.objects.filter(pk__in=ids)
+        .select_related("plan__comune", "plan__process", "plan__adoption", "recipient")
+        .select_related("step", "event")
+        .order_by("created_at", "pk")
+    )
+    review_ids = {
+        (alert.event.payload or {}).get("concerns", {}).get("review")
+        for alert in alerts
+        if alert.kind == AlertKind.STEP_RETURNED and alert.event_id
+    } - {None}
+    reviews = Review.objects.in_bulk(review_ids) if review_ids else {}
+    languages = _languages({alert.recipient_id for alert in alerts})
+    outgoing, dropped, digests = [], [], {}
+    for alert in alerts:
+        user = alert.recipient
+        if not user.is_active or not (user.email or "").strip():
+            dropped.append(alert.pk)
+            continue
+        if alert.channel == Channel.DIGEST:
+            digests.setdefault(user.pk, []).append(alert)
+            continue
+        with translation.override(languages.get(user.pk, settings.LANGUAGE_CODE)):
+            told = item(alert, reviews)
+            subject = SUBJECT % {"headline": told["headline"], "plan": told["plan"]}
+            email = _message(user, str(subject), {"item": told}, "alert")
+        outgoing.append(Outgoing([alert.pk], email))
+    for rows in digests.values():
+        user = rows[0].recipient
+        with translation.override(languages.get(user.pk, settings.LANGUAGE_CODE)):
+            items = [item(alert, reviews) for alert in rows]
+            subject = DIGEST_SUBJECT % {"date": prose_date(today)}
+            email = _message(user, str(subject), {"items": items}, "digest")
+        outgoing.append(Outgoing([alert.pk for alert in rows], email))
+    return outgoing, dropped
