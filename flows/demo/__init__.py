@@ -33,12 +33,14 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from plm_workflow.accounts.services import RoleAlreadyHeld, role_grant
 from plm_workflow.deadlines.calendar import next_working_day
-from plm_workflow.deadlines.models import StepTask
+from plm_workflow.deadlines.models import Alert, AlertKind, Channel, DeliveryState, StepTask
+from plm_workflow.deadlines.policy import stage_days
 from plm_workflow.deadlines.services import task_due_move
 from plm_workflow.plans import phases
 from plm_workflow.plans.documents import files_kept_only_on_success
@@ -100,10 +102,10 @@ SECOND_CYCLE_STEPS = {
     "089017": phases.spec_of(Phase.ADOPTION).work_node,
 }
 ORDER = list(phases.NODE_STATUS)  # the human steps, in flow order
-# The second-cycle plan with a due date within the week (Saluzzo's draft, waiting on review):
-# its check due this many days from today (the next working day).
+# The second-cycle plan with a due date soon (Saluzzo's draft, waiting on review): its check
+# falls due on the day whose first reminder ("due in 7 working days") is today, so that the
+# first sweep of ``make run`` tells its holder at once.
 DUE_SOON = "004203"
-DUE_SOON_IN = datetime.timedelta(days=4)
 DUE_SOON_REASON = "Revisione anticipata: il consiglio comunale si riunisce a breve (illustrativo)."
 
 
@@ -339,6 +341,22 @@ def replay_cohort(travel, who: dict) -> int:
     return created
 
 
+def _replayed_alerts_settled(*, before) -> None:
+    """What the app told people during the replayed years was read and sent in those years.
+
+    The replay drives the real services, which tell people of each task offered, returned,
+    approved, adopted: in the app and by e-mail for the next sweep. Left as they are, the first
+    sweep of ``make run`` would e-mail 2022's news and every bell would start at dozens; so the
+    replay's notifications are marked read, and its e-mails sent, at the moment each was
+    written. What happens from today (the second cycle, the sweep's reminders) stays new.
+    """
+    replayed = Alert.objects.filter(created_at__lt=before)
+    replayed.filter(channel=Channel.IN_APP, read_at__isnull=True).update(read_at=F("created_at"))
+    replayed.filter(
+        channel__in=(Channel.EMAIL, Channel.DIGEST), state=DeliveryState.PENDING
+    ).update(state=DeliveryState.SENT, sent_at=F("created_at"))
+
+
 def second_cycle(travel, who: dict) -> int:
     """Launch today the illustrative second-cycle plans, each waiting on its step; then bring
     the due date of one (``DUE_SOON``) forward to within the week."""
@@ -350,13 +368,16 @@ def second_cycle(travel, who: dict) -> int:
 
 
 def _bring_forward(lead) -> None:
-    """Move the due date of the DUE_SOON plan's open check to a few days from now."""
+    """Move the due date of the DUE_SOON plan's open check to the day whose first reminder
+    starts today (7 working days of the comune from now)."""
     plan = Plan.objects.filter(comune__istat_code=DUE_SOON, title=SECOND_CYCLE).first()
     if plan is None:
         return
     deadline = StepTask.objects.filter(plan=plan, closed_at__isnull=True).first()
     today = timezone.localdate(timezone.now(), ROME)
-    soon = next_working_day(today + DUE_SOON_IN, plan.comune)
+    soon = next_working_day(today + datetime.timedelta(days=1), plan.comune)
+    while stage_days(soon, plan.comune)[AlertKind.DUE_IN_7] < today:
+        soon = next_working_day(soon + datetime.timedelta(days=1), plan.comune)
     if deadline is None or deadline.due == soon:
         return
     task_due_move(deadline=deadline, new=soon, reason=DUE_SOON_REASON, by=lead)
@@ -403,9 +424,12 @@ def seed(travel) -> dict:
     """Create everything the demo needs, skipping what exists. ``travel(datetime)`` is a
     context manager that moves the clock there."""
     with files_kept_only_on_success(), transaction.atomic():
+        now = timezone.now()
         # The people exist before the first launch: the global chain stays in time order.
         with travel(_at(COHORT[0].launched - datetime.timedelta(days=30))):
             who = people()
         first = replay_cohort(travel, who)
+        if first:  # a run that replayed nothing leaves today's notifications as they are
+            _replayed_alerts_settled(before=now)
         second = second_cycle(travel, who)
     return {"people": who, "first_cycle": first, "second_cycle": second}

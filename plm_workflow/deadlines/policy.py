@@ -9,8 +9,9 @@ the facts in batches and asks these who gets what.
   *escalation* from the 7th working day after it (the numbers are settings).
 - "Today" is the date in Europe/Rome of the sweep's ``now``, whatever the machine's zone.
 - Each person gets the latest stage reached, never the earlier ones skipped: the holder of
-  the task, or whoever may take an offered task on, from the day after they took it (or it
-  was offered) — a new holder gets only the stages still ahead. An escalation also goes to
+  the task, or whoever may take an offered task on, for a stage that starts on or after the
+  day they took it (or it was offered) — a new holder gets only the stages still ahead, the
+  one starting that day included (no sweep has told them of it yet). An escalation also goes to
   the plan's facilitators and the lead facilitators; a check task's only to the leads.
 - A moved due date is another key (the due date is part of each row's key): it re-arms.
 - An adopted plan not yet published reminds its coordinators and facilitators a number of
@@ -214,7 +215,7 @@ def task_notices(
     """Return who is told what of this task today: each person their latest stage only.
 
     The holder, or (an offered task) whoever may take it on, get the latest stage if it
-    started after the day they took the task on (or it was offered); an escalation also
+    started on or after the day they took the task on (or it was offered); an escalation also
     reaches the plan's facilitators (not for a check task) and the leads.
     """
     reached = stage_reached(task.due, today, task.comune, policy)
@@ -227,7 +228,7 @@ def task_notices(
         workers = people.facilitators if task.kind == StepKind.CHECK else people.coordinators
         since = task.opened_at
     told = []
-    if day_of(since) < started:
+    if day_of(since) <= started:
         told.extend(workers)
     if stage == AlertKind.ESCALATION:
         if task.kind != StepKind.CHECK:

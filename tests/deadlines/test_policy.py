@@ -119,11 +119,18 @@ def test_an_offered_task_tells_whoever_may_take_it_on():
 
 
 def test_a_new_holder_gets_only_the_stages_still_ahead():
-    # Taken on on the Friday the "due in 1" stage started: that one is behind them.
-    task = facts(since=D(2027, 3, 5))
-    assert told(task, D(2027, 3, 5)) == set()
+    # Taken on on the Saturday after the "due in 1" stage started (Friday): that one is
+    # behind them; the due date itself is ahead.
+    task = facts(since=D(2027, 3, 6))
     assert told(task, D(2027, 3, 6)) == set()
+    assert told(task, D(2027, 3, 7)) == set()
     assert told(task, D(2027, 3, 8)) == {(11, AlertKind.DUE_TODAY)}
+
+
+def test_a_stage_starting_the_day_a_task_is_taken_on_is_still_ahead():
+    # Taken on on the Friday the "due in 1" stage starts: no sweep has told them of it yet.
+    task = facts(since=D(2027, 3, 5))
+    assert told(task, D(2027, 3, 5)) == {(11, AlertKind.DUE_IN_1)}
 
 
 def test_a_new_holder_of_an_escalated_task_is_not_told_but_the_escalation_still_goes_up():

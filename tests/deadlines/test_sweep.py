@@ -147,9 +147,10 @@ def test_closed_tasks_and_plans_not_active_are_quiet(step, quiet):
 
 
 def test_a_new_holder_is_told_only_of_the_stages_ahead(step, coordinator2):
-    taken = datetime.datetime(2027, 3, 5, 10, 0, tzinfo=datetime.UTC)
+    # Taken on on the Saturday: Friday's "due in 1" is behind them, Monday's due date ahead.
+    taken = datetime.datetime(2027, 3, 6, 10, 0, tzinfo=datetime.UTC)
     StepTask.objects.filter(pk=step.pk).update(holder=coordinator2, held_since=taken)
-    run("2027-03-05T12:00")
+    run("2027-03-06T12:00")
     assert rows() == set()
     run("2027-03-08T08:00")
     assert rows(channel=Channel.IN_APP) == {

@@ -33,6 +33,15 @@ from flows.drafting_content import SECTION_CHANGED
 from flows.selectors import inbox_for, queue_for
 from plm_workflow.audit.models import Event, EventKind
 from plm_workflow.audit.verify import chains_verify
+from plm_workflow.deadlines.models import (
+    STAGES,
+    Alert,
+    AlertKind,
+    Channel,
+    DeliveryState,
+    StepTask,
+)
+from plm_workflow.deadlines.policy import stage_days
 from plm_workflow.plans import checks, phases
 from plm_workflow.plans.models import (
     AdoptingBody,
@@ -782,6 +791,35 @@ class TestOneSeededDemo:
         )
         plan.refresh_from_db()
         assert plan.status == PlanStatus.ADOPTION
+
+    def test_the_first_sweep_tells_of_san_severos_escalation_and_saluzzos_due_date_only(self):
+        # given: the replay's news is old (read, its e-mails sent then)
+        replayed = Alert.objects.exclude(plan__title=SECOND_CYCLE)
+        assert replayed.exists()
+        assert not replayed.filter(channel=Channel.IN_APP, read_at__isnull=True).exists()
+        assert not replayed.filter(state=DeliveryState.PENDING).exists()
+        saluzzo = StepTask.objects.get(
+            plan__comune__istat_code="004203", plan__title=SECOND_CYCLE, closed_at__isnull=True
+        )
+        first_reminder = stage_days(saluzzo.due, saluzzo.plan.comune)[AlertKind.DUE_IN_7]
+        assert first_reminder >= timezone.localdate()  # brought forward to within 7 working days
+        # when: the first sweep of make run, on the day Saluzzo's first reminder starts
+        with translation.override("en"):
+            call_command(
+                "send_deadline_alerts", "--now", f"{first_reminder}T12:00", stdout=io.StringIO()
+            )
+        # then
+        told = set(
+            Alert.objects.filter(channel=Channel.IN_APP, kind__in=STAGES).values_list(
+                "plan__comune__name", "kind", "recipient__username"
+            )
+        )
+        assert {
+            ("San Severo", AlertKind.ESCALATION, "coord-san-severo"),
+            ("San Severo", AlertKind.ESCALATION, "facilitator"),
+            ("San Severo", AlertKind.ESCALATION, "lead"),
+            ("Saluzzo", AlertKind.DUE_IN_7, "facilitator"),
+        } <= told
 
     def test_each_adopted_cohort_plan_has_its_signed_act_recorded_after_it_and_published(self):
         adopted = Plan.objects.filter(title=FIRST_CYCLE, status=PlanStatus.ADOPTED)
