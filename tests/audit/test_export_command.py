@@ -7,7 +7,7 @@ import json
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from plm_workflow.audit.models import GLOBAL_CHAIN, Event, EventKind
 from plm_workflow.audit.selectors import last_verification
@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args):
+    """Run the command as an operator would, its messages in English."""
     out, err = io.StringIO(), io.StringIO()
-    call_command("export_audit", *args, stdout=out, stderr=err)
+    with translation.override("en"):
+        call_command("export_audit", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
