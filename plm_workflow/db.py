@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from django.db import models, transaction
 
 _MEMO = "_plm_transaction_memo"
+_QUEUED = "_plm_transaction_queued"  # the queued callbacks' ids, kept in step with the list
+_PRUNE_AT = "_plm_transaction_prune_at"
 _PRUNE_ABOVE = 256  # entries left by rolled-back transactions are dropped past this size
 
 
@@ -42,9 +44,12 @@ def remember(key, value, using=None) -> None:
     if not connection.in_atomic_block:
         return
     memo = connection.__dict__.setdefault(_MEMO, {})
-    if len(memo) > _PRUNE_ABOVE:
+    if len(memo) > connection.__dict__.get(_PRUNE_AT, _PRUNE_ABOVE):
         for known in list(memo):
             _valid(connection, memo, known)  # drops what was rolled back
+        # Next time at twice the size: a transaction that remembers many things (a sweep's
+        # thousands of locks) prunes a few times, not at every entry.
+        connection.__dict__[_PRUNE_AT] = max(_PRUNE_ABOVE, 2 * len(memo))
     level = tuple(connection.savepoint_ids)
     entries = memo.setdefault(key, [])
     if entries and entries[-1][1] == level and _queued(connection, entries[-1][0]):
@@ -81,7 +86,25 @@ def _valid(connection, memo, key) -> bool:
 
 def _queued(connection, marker) -> bool:
     # Django drops the callbacks of a savepoint it rolls back, and all of them at the end.
-    return any(callback is marker for _sids, callback, _robust in connection.run_on_commit)
+    return id(marker) in _queued_ids(connection)
+
+
+def _queued_ids(connection) -> set[int]:
+    """Return the ids of the callbacks queued on the connection, in constant time per call.
+
+    Django only appends to ``run_on_commit``, or replaces the list (a savepoint rolled back,
+    the transaction's end): the set follows the appends, and is built again for a new list.
+    The callbacks are alive while the list holds them, so their ids cannot be reused.
+    """
+    hooks = connection.run_on_commit
+    known = connection.__dict__.get(_QUEUED)
+    if known is None or known[0] is not hooks or known[1] > len(hooks):
+        ids = {id(callback) for _sids, callback, _robust in hooks}
+    else:
+        ids = known[2]
+        ids.update(id(callback) for _sids, callback, _robust in hooks[known[1] :])
+    connection.__dict__[_QUEUED] = (hooks, len(hooks), ids)
+    return ids
 
 
 def lock_row(model: type[models.Model], pk) -> None:
