@@ -77,6 +77,8 @@ _ALLOWED = {
     ("plm_workflow/plans/services.py", "review"): "an event's concerns: the Review row's id",
     ("flows/services.py", "review"): "an event's concerns: the Review row's id",
     ("flows/event_shapes.py", "review"): "an older event's payload key: the Review row's id",
+    ("plm_workflow/deadlines/mail.py", "review"): "an event's concerns: the Review row's id",
+    ("plm_workflow/deadlines/mail.py", "adoption"): _ADOPTION_ROW,
     ("plm_workflow/plans/models/assessment.py", "assessment"): _ASSESSMENT_FIELD,
     ("plm_workflow/plans/admin.py", "assessment"): _ASSESSMENT_FIELD,
     ("plm_workflow/plans/history.py", "assessment"): _ASSESSMENT_FIELD,
