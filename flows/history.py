@@ -31,6 +31,7 @@ from plm_workflow.plans.models import (
     Comune,
     DocumentKind,
     Phase,
+    PlanSection,
     PlanStatus,
     ReviewDecision,
     SectionKey,
@@ -92,6 +93,7 @@ TABLE_ADDED = _("Stakeholder table added: “%(name)s”.")
 TABLE_CHANGED = _("Stakeholder table changed: “%(name)s”.")
 TABLE_REMOVED = _("Stakeholder table removed: “%(name)s”.")
 MEETING_ADDED = _("Meeting of %(when)s added.")
+MEETING_MOVED = _("Meeting moved from %(old)s to %(new)s.")
 MEETING_REMOVED = _("Meeting of %(when)s removed.")
 SECTION_SAVED = _("Plan section “%(section)s” saved.")
 MEASURE_ADDED = _("Measure added: “%(name)s”.")
@@ -150,6 +152,10 @@ def with_names(events):
         .annotate(**{f"{key}_name": _name_of(f"{key}_id") for key in _NAMED})
         .annotate(comune_code=_comune_code())
         .annotate(named_comune=_comune_named())
+        .annotate(
+            section_pk=_id_at(("payload__concerns__plan_section",), (EventKind.SECTION_SAVED,))
+        )
+        .annotate(section_key=_section_key())
     )
 
 
@@ -239,14 +245,15 @@ def _transition(payload, people, event):
         return None
     old, new = change
     reason = _quoted(payload.get("reason"))
-    if new == PlanStatus.SUSPENDED:
-        return SUSPENDED % {"reason": reason}
-    if old == PlanStatus.SUSPENDED:
-        return RESUMED % {"status": _status(new), "reason": reason}
+    # Where the plan went first: a plan withdrawn (or adopted) while suspended was not resumed.
     if new == PlanStatus.WITHDRAWN:
         return WITHDRAWN % {"reason": reason}
     if new == PlanStatus.ADOPTED:
         return ADOPTED
+    if new == PlanStatus.SUSPENDED:
+        return SUSPENDED % {"reason": reason}
+    if old == PlanStatus.SUSPENDED:
+        return RESUMED % {"status": _status(new), "reason": reason}
     return MOVED % {"old": _status(old), "new": _status(new)}
 
 
@@ -384,16 +391,28 @@ def _table_saved(payload, people, event):
     return None
 
 
-def _meeting(template, index):
-    def describe(payload, people, event):
-        when = value_in_words("starts_at", _change(payload, "starts_at")[index], None, people)
-        return template % {"when": when} if _change(payload, "starts_at")[index] else None
+def _meeting_saved(payload, people, event):
+    old, new = _change(payload, "starts_at")
+    if not new:
+        return None  # its moment unchanged: the changes say what was saved
+    if old is None:
+        return MEETING_ADDED % {"when": value_in_words("starts_at", new, None, people)}
+    return MEETING_MOVED % {
+        "old": value_in_words("starts_at", old, None, people),
+        "new": value_in_words("starts_at", new, None, people),
+    }
 
-    return describe
+
+def _meeting_removed(payload, people, event):
+    old = _old(payload, "starts_at")
+    return (
+        MEETING_REMOVED % {"when": value_in_words("starts_at", old, None, people)} if old else None
+    )
 
 
 def _section_saved(payload, people, event):
-    key = _new(payload, "key")
+    # The first save names its section; a later one only its row (read with the event).
+    key = _new(payload, "key") or getattr(event, "section_key", None)
     if key in SectionKey.values:
         return SECTION_SAVED % {"section": SectionKey(key).label}
     return None
@@ -517,8 +536,8 @@ _SENTENCES = {
     EventKind.ORGANISATION_SAVED: _named_change(ORGANISATION_ADDED, ORGANISATION_CHANGED),
     EventKind.TABLE_SAVED: _table_saved,
     EventKind.TABLE_REMOVED: _named_change(None, None, TABLE_REMOVED),
-    EventKind.MEETING_SAVED: _meeting(MEETING_ADDED, 1),
-    EventKind.MEETING_REMOVED: _meeting(MEETING_REMOVED, 0),
+    EventKind.MEETING_SAVED: _meeting_saved,
+    EventKind.MEETING_REMOVED: _meeting_removed,
     EventKind.SECTION_SAVED: _section_saved,
     EventKind.MEASURE_SAVED: _named_change(MEASURE_ADDED, None, field_name="title"),
     EventKind.MEASURE_REMOVED: _named_change(None, None, MEASURE_REMOVED, field_name="title"),
@@ -685,6 +704,14 @@ def _comune_named():
     comuni = Comune.objects.filter(istat_code=OuterRef("comune_code"))
     named = Concat("name", Value(" ("), "province_code", Value(")"), output_field=CharField())
     return Subquery(comuni.annotate(named=named).values("named")[:1], output_field=CharField())
+
+
+def _section_key():
+    """Return, as a subquery, the key of the plan section a section's event concerns (its
+    later saves record the row, not the key; a section is never removed, nor its key changed);
+    NULL for other events."""
+    sections = PlanSection.objects.filter(pk=OuterRef("section_pk"))
+    return Subquery(sections.values("key")[:1], output_field=CharField())
 
 
 def people_named(events) -> dict:

@@ -112,12 +112,15 @@ def _comune_of(event) -> str | None:
 
 
 def _role_named(roles: dict, comune) -> str:
-    for role in roles.get(comune, set()) if comune else set():
-        return str(Role(role).label)
-    held = roles.get(None, set())
-    for role in (Role.LEAD, Role.AUDITOR):
-        if role in held:
-            return str(role.label)
+    """Name the roles held on the event's comune, else the global ones: all of them, in a
+    fixed order (a person may be both coordinator and facilitator of a comune)."""
+    for held, order in (
+        (roles.get(comune, set()) if comune else set(), (Role.COORDINATOR, Role.FACILITATOR)),
+        (roles.get(None, set()), (Role.LEAD, Role.AUDITOR)),
+    ):
+        named = [str(role.label) for role in order if role in held]
+        if named:
+            return ", ".join(named)
     return ""
 
 

@@ -106,6 +106,11 @@ SHARED = {
     "audit.exported": {
         "export": {"format": "csv", "filters": {"kinds": ["task.created"]}, "rows": 12, "heads": {}}
     },
+    EventKind.ALERT_ESCALATED: {
+        "phase": "assessment",
+        "node": "assess",
+        "cause": {"due": "2027-03-01", "working_days_overdue": 5, "told": [7]},
+    },
     "audit.verified": {
         "verification": {"ok": True, "scope": "all", "chains": 3, "events": 120, "problems": 0}
     },
@@ -414,3 +419,47 @@ def test_a_year_in_a_change_is_written_as_a_year_and_a_count_grouped():
     with translation.override("it"):
         assert value_in_words("seasonal_year", 2022, None, {}) == "2022"
         assert value_in_words("seasonal_max", 12000, None, {}) == "12.000"
+
+
+# --- Where a plan went, a meeting moved, a section saved again ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("new", "sentence"),
+    [
+        ("withdrawn", "Plan withdrawn: “Fusione dei comuni”."),
+        ("adopted", "Plan adopted."),
+    ],
+)
+def test_a_suspended_plan_withdrawn_or_adopted_is_not_told_as_resumed(new, sentence):
+    payload = {"changes": {"status": ["suspended", new]}, "reason": "Fusione dei comuni"}
+    assert _said(EventKind.PLAN_TRANSITION, payload) == sentence
+
+
+def test_a_meeting_added_moved_or_changed_says_which():
+    first, later = "2027-03-01T09:00:00+00:00", "2027-03-08T09:00:00+00:00"
+    added = _said(EventKind.MEETING_SAVED, {"changes": {"starts_at": [None, first]}})
+    moved = _said(EventKind.MEETING_SAVED, {"changes": {"starts_at": [first, later]}})
+    minutes = _said(EventKind.MEETING_SAVED, {"changes": {"minutes": ["", "Verbale"]}})
+
+    assert added == "Meeting of 1 March 2027, 10:00 added."
+    assert moved == "Meeting moved from 1 March 2027, 10:00 to 8 March 2027, 10:00."
+    assert minutes == _label(EventKind.MEETING_SAVED)
+
+
+def test_a_section_saved_again_is_named_from_the_row_its_event_concerns(flow_plan, lead):
+    from plm_workflow.plans.models import PlanSection
+
+    section = PlanSection.objects.create(plan=flow_plan, key="governance", text="Prima")
+    record(
+        kind=EventKind.SECTION_SAVED,
+        actor=lead,
+        plan=flow_plan,
+        payload={"concerns": {"plan_section": section.pk}, "changes": {"text": ["Prima", "Poi"]}},
+    )
+
+    events = list(with_names(Event.objects.filter(kind=EventKind.SECTION_SAVED)))
+    with translation.override("en"):
+        told = [item.what for item in tell(events)]
+
+    assert told == ["Plan section “Governance” saved."]

@@ -210,6 +210,29 @@ def test_the_role_shown_is_the_one_held_at_the_events_time(client, flow_plan, le
     assert said == ["municipal coordinator", "auditor"]
 
 
+def test_a_person_holding_two_roles_on_the_comune_is_shown_with_both_in_a_fixed_order(
+    client, flow_plan, lead, auditor
+):
+    # role_grant refuses the second role on the same comune today; the global chain may still
+    # hold both (written before that rule): the timeline names them both, never one at random.
+    person = UserFactory(username="two-hats")
+    for role in ("facilitator", "coordinator"):
+        record(
+            kind=EventKind.ROLE_GRANTED,
+            actor=lead,
+            payload={
+                "concerns": {"user": person.pk, "comune": flow_plan.comune.istat_code},
+                "changes": {"role": [None, role]},
+            },
+        )
+    record(kind=EventKind.PHASE_NOTE_SAVED, actor=person, plan=flow_plan, payload={})
+
+    page = _english(client, auditor, timeline_url(flow_plan), {"last": "1"}).content.decode()
+
+    said = [role for name, role in WHO.findall(page) if name == "two-hats"]
+    assert said == ["municipal coordinator, facilitator"]
+
+
 # --- Filters ----------------------------------------------------------------------------------
 
 
