@@ -12,8 +12,9 @@ a database iterator, a chunk at a time, and yields text.
 Every row carries the columns ``COLUMNS``: the chain, ``seq``, ``prev_hash``, ``hash``, the
 moment (UTC, ISO 8601), the kind, the plan's id, the actor (a user id, or a system actor's name),
 the actor's name as shown, and ``content``, the hashed content verbatim:
-``sha256(content) == hash`` and ``content`` holds the chain, seq and previous hash, which is
-what ``scripts/verify_export.py`` checks, offline.
+``sha256(content) == hash`` and ``content`` holds every other column, under the same name and
+with the same value, but ``actor_name`` (not hashed), which is what ``scripts/verify_export.py``
+checks, offline.
 
 - JSON Lines: one JSON object per event, those keys (``plan`` and ``actor`` as numbers or null),
   then one last line ``{"trailer": {...}}``.
@@ -24,9 +25,13 @@ what ``scripts/verify_export.py`` checks, offline.
   first cell ``#trailer``, its second the trailer's JSON.
 
 The trailer says what the export holds: ``rows`` (events written), ``filters`` (as
-``TimelineFilters.describe`` gives them), ``heads`` (per chain, the ``seq`` and ``hash`` of its
-last row in the export), ``exported_at`` and ``event`` (the chain and seq of the export's own
-event). A file without it, or whose rows do not add up to it, was cut short.
+``TimelineFilters.describe`` gives them), ``plan`` (the plan's id for a one-plan export, whose
+global-chain rows are only those about its comune; else null), ``heads`` (per chain, the
+``seq`` and ``hash`` of its last row in the export), ``exported_at`` and ``event`` (the chain
+and seq of the export's own event). A file without it, or whose rows do not add up to it, was
+cut short. The trailer is not hashed: the export's own event, which is, records the same
+filters, rows and heads (the rows streamed are exactly those it counted), for an auditor to
+compare.
 """
 
 import csv
@@ -131,14 +136,20 @@ def export_record(
     with transaction.atomic():
         through = Event.objects.aggregate(last=Max("pk"))["last"] or 0
         covered = events.filter(pk__lte=through)
-        per_chain = covered.order_by().values("chain").annotate(last=Max("pk"), rows=Count("pk"))
-        rows = sum(group["rows"] for group in per_chain)
+        # One statement counts the rows and finds each chain's last: under PostgreSQL's READ
+        # COMMITTED every statement sees its own snapshot, so the two must come from the same.
         # A chain's events are inserted in its order, under its head's lock: its last row is
         # its largest id.
-        last_rows = Event.objects.filter(pk__in=per_chain.values("last")).order_by("chain")
+        per_chain = list(
+            covered.order_by().values("chain").annotate(last=Max("pk"), rows=Count("pk"))
+        )
+        rows = sum(group["rows"] for group in per_chain)
+        last_rows = Event.objects.only("chain", "seq", "hash").in_bulk(
+            [group["last"] for group in per_chain]
+        )
         heads = {
-            chain: {"seq": seq, "hash": digest}
-            for chain, seq, digest in last_rows.values_list("chain", "seq", "hash")
+            found.chain: {"seq": found.seq, "hash": found.hash}
+            for found in sorted(last_rows.values(), key=lambda found: found.chain)
         }
         event = record(
             kind=EventKind.AUDIT_EXPORTED,
@@ -153,10 +164,19 @@ def export_record(
 
 
 def _rows(export: Export) -> Iterator[dict]:
-    """Yield each row of the export as a dict of ``COLUMNS``, a database chunk at a time."""
+    """Yield each row of the export as a dict of ``COLUMNS``, a database chunk at a time.
+
+    Only the rows the export's event counted: none of a chain its heads do not name, none
+    past a chain's head. Under PostgreSQL an append whose id is below the export's bound can
+    commit after the count (ids are handed out before commit); its row is left for the next
+    export, so that the file holds exactly what the recorded event says.
+    """
     values = export.events.order_by("chain", "seq").values_list(*_FIELDS)
     for row in values.iterator(chunk_size=CHUNK_ROWS):
         found = dict(zip(_FIELDS, row, strict=True))
+        head = export.heads.get(found["chain"])
+        if head is None or found["seq"] > head["seq"]:
+            continue
         full_name = f"{found['actor__first_name'] or ''} {found['actor__last_name'] or ''}".strip()
         yield {
             "chain": found["chain"],
@@ -177,6 +197,7 @@ def _trailer(export: Export, *, rows: int, heads: dict) -> dict:
     return {
         "rows": rows,
         "filters": export.filters,
+        "plan": export.event.plan_id,
         "heads": heads,
         "exported_at": export.event.occurred_at.astimezone(datetime.UTC).isoformat(),
         "event": {"chain": export.event.chain, "seq": export.event.seq},

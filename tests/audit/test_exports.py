@@ -1,6 +1,7 @@
 """Exports of the log: CSV for spreadsheets, JSON Lines for verifiers, each one an event."""
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -132,6 +133,7 @@ def test_jsonl_has_one_object_per_event_and_a_trailer(story):
     assert trailer == {
         "rows": len(expected),
         "filters": {},
+        "plan": None,
         "heads": heads,
         "exported_at": export.event.occurred_at.isoformat(),
         "event": {"chain": GLOBAL_CHAIN, "seq": export.event.seq},
@@ -167,7 +169,9 @@ def test_each_export_is_an_event_recorded_before_any_row_is_sent(story, auditor)
     }
     lines = _text(export).splitlines()
     assert len(lines) == len(transitions) + 1  # the export's own event is not in it
-    assert json.loads(lines[-1])["trailer"]["heads"] == event.payload["export"]["heads"]
+    trailer = json.loads(lines[-1])["trailer"]
+    assert trailer["heads"] == event.payload["export"]["heads"]
+    assert trailer["plan"] == story.pk  # a one-plan export: its global rows are its comune's
 
 
 def test_an_export_of_every_plan_is_recorded_on_the_global_chain(story, auditor):
@@ -216,3 +220,24 @@ def test_an_unknown_format_is_refused_and_records_nothing(story):
     with pytest.raises(ValueError):
         _export("xlsx")
     assert Event.objects.count() == before
+
+
+def test_a_row_committed_after_the_count_is_left_for_the_next_export(story, lead):
+    """Under PostgreSQL an append can take an id below the export's bound and commit after its
+    count, and the stream then sees it. Widening the rows read to every event plays that on any
+    database: the file still holds exactly what the export's event recorded."""
+    chain = f"plan:{story.pk}"
+    export = _export("json", events=Event.objects.filter(chain=chain), plan=story)
+    plan_suspend(plan=story, by=lead, reason="Arrivato dopo il conteggio")
+    late = Event.objects.filter(chain=chain).latest("seq")
+    widened = dataclasses.replace(export, events=Event.objects.all())
+
+    lines = _text(widened).splitlines()
+
+    rows = [json.loads(line) for line in lines[:-1]]
+    trailer = json.loads(lines[-1])["trailer"]
+    assert late.seq > export.heads[chain]["seq"]
+    assert {row["chain"] for row in rows} == {chain}  # no chain the heads do not name
+    assert "Arrivato dopo il conteggio" not in "".join(lines[:-1])  # nothing past the head
+    assert (trailer["rows"], trailer["heads"]) == (export.rows, export.heads)
+    assert export.event.payload["export"]["heads"] == export.heads

@@ -239,3 +239,231 @@ def test_a_file_that_cannot_be_read_is_an_error(tmp_path):
     status, output = _check(tmp_path / "missing.jsonl")
     assert status == 2
     assert output.startswith("cannot read:")
+
+
+# --- What a forger might try --------------------------------------------------------------------
+
+
+def _parsed(path):
+    """Return the export's rows and its trailer, as dicts."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[:-1]], json.loads(lines[-1])["trailer"]
+
+
+def _written(path, rows, trailer):
+    """Write rows and trailer back as the export writes them (a forger keeping them agreed)."""
+    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
+    lines.append(json.dumps({"trailer": {**trailer, "rows": len(rows)}}, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _heads_file(tmp_path):
+    out = io.StringIO()
+    call_command("audit_heads", stdout=out)
+    path = tmp_path / "heads.txt"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    recorded = {}
+    for line in out.getvalue().splitlines():
+        if line and not line.startswith("#"):
+            chain, seq, _digest = line.split()
+            recorded[chain] = int(seq)
+    return path, recorded
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("kind", EventKind.PLAN_LAUNCHED.value),
+        ("occurred_at", "1999-01-01T00:00:00+00:00"),
+        ("plan", 12345),
+        ("actor", 999),
+        ("actor", None),
+        ("actor_system", "system:operator"),
+    ],
+)
+def test_a_column_that_disagrees_with_the_hashed_content_is_broken(story, tmp_path, column, value):
+    path = _export(tmp_path)
+    rows, trailer = _parsed(path)
+    row = next(row for row in rows if "Alluvione" in row["content"])  # the lead's suspension
+    assert row[column] != value
+    row[column] = value
+    number = rows.index(row) + 1
+
+    status, output = _check(_written(path, rows, trailer))
+
+    assert status == 1, output
+    assert output.strip().splitlines()[-1] == (
+        f"line {number}: BROKEN ({row['chain']} seq {row['seq']}): its {column} differs from "
+        f"the {column} in its hashed content"
+    )
+
+
+def test_the_actors_name_as_shown_is_not_hashed(story, tmp_path):
+    path = _export(tmp_path)
+    rows, trailer = _parsed(path)
+    rows[0]["actor_name"] = "Mario Rossi"
+
+    assert _check(_written(path, rows, trailer))[0] == 0
+
+
+def test_a_row_dropped_from_an_export_without_filters_is_a_break_not_a_gap(story, tmp_path):
+    path = _export(tmp_path)
+    rows, trailer = _parsed(path)
+    assert trailer["filters"] == {} and trailer["plan"] is None
+    plan_rows = [row for row in rows if row["chain"] == f"plan:{story.pk}"]
+    dropped = next(row for row in plan_rows if "Alluvione" in row["content"])  # the suspension
+    after = plan_rows[plan_rows.index(dropped) + 1]
+    rows.remove(dropped)
+
+    status, output = _check(_written(path, rows, trailer))
+
+    assert status == 1, output
+    assert " GAP " not in output
+    assert output.strip().splitlines()[-1] == (
+        f"line {rows.index(after) + 1}: BROKEN (plan:{story.pk} seq {after['seq']}): events "
+        f"{dropped['seq']} to {dropped['seq']} of its chain are missing, and the export has no "
+        "filters that would leave them out"
+    )
+
+
+def test_a_chains_first_row_dropped_without_filters_is_a_break(story, tmp_path):
+    path = _export(tmp_path)
+    rows, trailer = _parsed(path)
+    rows.remove(next(row for row in rows if row["chain"] == "global" and row["seq"] == 1))
+
+    status, output = _check(_written(path, rows, trailer))
+
+    assert status == 1, output
+    assert "events 1 to 1 of its chain are missing" in output
+
+
+def test_a_one_plan_export_allows_gaps_in_the_global_chain_only(story, tmp_path):
+    path = _export(tmp_path, "--plan", str(story.pk))
+    rows, trailer = _parsed(path)
+    assert (trailer["filters"], trailer["plan"]) == ({}, story.pk)
+    global_seqs = [row["seq"] for row in rows if row["chain"] == "global"]
+    assert global_seqs and global_seqs != list(range(1, len(global_seqs) + 1))
+
+    status, output = _check(path)
+
+    assert status == 0, output
+    assert " GAP in global: " in output
+    assert f"GAP in plan:{story.pk}" not in output
+
+    rows.remove(next(row for row in rows if "Alluvione" in row["content"]))
+    status, output = _check(_written(path, rows, trailer))
+    assert status == 1, output
+    assert f"BROKEN (plan:{story.pk} seq" in output
+
+
+def test_a_chain_left_out_whole_is_a_break(story, tmp_path):
+    path = _export(tmp_path)
+    rows, trailer = _parsed(path)
+    assert "global" in trailer["heads"]
+    rows = [row for row in rows if row["chain"] != "global"]
+
+    status, output = _check(_written(path, rows, trailer))
+
+    assert status == 1, output
+    assert output.strip() == (
+        "BROKEN: the trailer names a head of global, but the export holds no row of that chain "
+        "(a chain left out)"
+    )
+
+
+def test_a_download_cut_in_the_middle_of_a_row_is_truncated(story, tmp_path):
+    path = _export(tmp_path)
+    data = path.read_bytes()
+    lines = data.splitlines(keepends=True)
+    middle = lines[len(lines) // 2]
+    cut = data[: data.index(middle) + len(middle) // 2]
+
+    path.write_bytes(cut)
+    status, output = _check(path)
+    assert status == 2, output
+    assert output.strip().splitlines()[-1] == (
+        f"TRUNCATED: line {len(lines) // 2 + 1}, the last, is cut short in the middle of a row"
+    )
+
+    accented = next(line for line in lines if "è".encode() in line)
+    inside = data.index(accented) + accented.index("è".encode()) + 1  # between its two bytes
+    path.write_bytes(data[:inside])
+    status, output = _check(path)
+    assert status == 2, output
+    assert "is cut short in the middle of a row" in output
+
+
+def test_a_line_that_is_not_utf8_inside_the_export_is_a_break(story, tmp_path):
+    path = _export(tmp_path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1].replace(b'"', b'"\xff', 1)  # a byte no UTF-8 text holds
+    path.write_bytes(b"".join(lines))
+
+    status, output = _check(path)
+
+    assert status == 1, output
+    assert output.strip().splitlines()[-1] == "line 2: BROKEN: not UTF-8 text"
+
+
+def test_the_tail_of_a_chain_dropped_shows_only_against_the_heads(story, tmp_path):
+    heads, recorded = _heads_file(tmp_path)
+    path = _export(tmp_path)
+    rows, trailer = _parsed(path)
+    chain = f"plan:{story.pk}"
+    rows = [row for row in rows if not (row["chain"] == chain and row["seq"] == recorded[chain])]
+    kept = [row for row in rows if row["chain"] == chain][-1]
+    trailer["heads"][chain] = {"seq": kept["seq"], "hash": kept["hash"]}
+    _written(path, rows, trailer)
+
+    assert _check(path)[0] == 0  # nothing in the file alone can tell
+    status, output = _check(path, "--heads", str(heads))
+    assert status == 1, output
+    assert f"HEAD {chain} seq {recorded[chain]}: the export does not reach it" in output
+
+
+def test_a_rehashed_history_whose_witnessed_head_is_left_out_fails_the_heads(story, tmp_path, lead):
+    heads, recorded = _heads_file(tmp_path)
+    chain = f"plan:{story.pk}"
+    with transaction.atomic():  # the chain goes on past the witnessed head
+        record(
+            kind=EventKind.DUE_DATE_CHANGED,
+            actor=lead,
+            plan=story,
+            payload=payload_of(concerns={"plan": story.pk}, reason="Dopo"),
+        )
+    path = _export(tmp_path)
+    rows, trailer = _parsed(path)
+    forged, previous = [], None
+    for row in rows:  # the suspension's reason rewritten, the chain re-hashed up to its head
+        if row["chain"] == chain and row["seq"] == recorded[chain]:
+            continue  # the witnessed head left out: filtered exports skip rows too
+        if row["chain"] == chain and row["seq"] < recorded[chain]:
+            hashed = json.loads(row["content"].replace("Alluvione", "Incendio"))
+            hashed["prev_hash"] = previous or hashed["prev_hash"]
+            content = json.dumps(hashed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            row = {**row, "content": content, "prev_hash": hashed["prev_hash"]}
+            row["hash"] = previous = digest(content)
+        forged.append(row)
+    trailer["filters"] = {"kinds": ["plan.transition"]}  # so the left-out head is a mere gap
+    _written(path, forged, trailer)
+    assert "Incendio" in path.read_text(encoding="utf-8")
+
+    assert _check(path)[0] == 0  # consistent on its own: only the witness can tell
+    status, output = _check(path, "--heads", str(heads))
+
+    assert status == 1, output
+    assert f"HEAD {chain} seq {recorded[chain]}: cannot confirm the head" in output
+
+
+def test_a_one_plan_export_checks_only_its_plans_head(story, tmp_path):
+    heads, recorded = _heads_file(tmp_path)
+
+    status, output = _check(_export(tmp_path, "--plan", str(story.pk)), "--heads", str(heads))
+
+    assert status == 0, output
+    assert (
+        f"HEAD global seq {recorded['global']}: not checked, this export is of plan "
+        f"{story.pk} only" in output
+    )
+    assert output.strip().endswith("extending 1 heads (1 not checked)")
