@@ -7,22 +7,33 @@ reversed by name: the domain never imports the flow.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import CharField, Value
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import dates, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from guardian.models import UserObjectPermission
 
 from plm_workflow.formats.prose import prose_date
-from plm_workflow.plans.models import Phase, Review
+from plm_workflow.plans.models import ACTIVE_STATES, Phase, Plan, PlanStatus, Review
 from plm_workflow.plans.phases import spec_of, spec_of_node
 from plm_workflow.profiles.models import Profile
+from plm_workflow.roles import (
+    AUDITOR_GROUP,
+    COORDINATE_PLAN_CODENAME,
+    FACILITATE_PLAN_CODENAME,
+    LEAD_GROUP,
+    VIEW_PLAN_CODENAME,
+)
 
-from .models import Alert, AlertKind, Channel, StepKind
+from .models import STAGES, Alert, AlertKind, Channel, StepKind, StepTask
 
 # The flow's URL namespace (flows/viewsets.py mounts it under the site's home).
 FLOW_NAMESPACE = "home:plm"
@@ -63,12 +74,39 @@ OPEN_PLAN = _("Open the plan")
 COMMENTS = _("The comments:")
 
 
+# Why a claimed row is not sent after all (its ``last_error``, for the operator: the row is
+# failed, but not given up on — there is nothing left to tell).
+NO_ADDRESS = "Not sent: the person has no e-mail address any more, or was deactivated."
+STALE_CLOSED = "Not sent, no longer due: the task is closed."
+STALE_PLAN = "Not sent, no longer due: the plan is no longer active."
+STALE_MOVED = "Not sent, no longer due: the due date moved (the new date has its own row)."
+STALE_PUBLISHED = "Not sent, no longer due: the plan's publication is recorded."
+STALE_ACCESS = "Not sent, no longer due: the person may no longer see the plan."
+#: The object permissions that open a plan to its comune's people (``plans_visible_to``'s
+#: memberships, as the roles derive them on each plan: this package may not import accounts).
+PLAN_CODENAMES = (VIEW_PLAN_CODENAME, COORDINATE_PLAN_CODENAME, FACILITATE_PLAN_CODENAME)
+#: Event e-mails about work on the plan: stale once the plan stopped, or the task closed.
+TASK_EVENTS = (AlertKind.TASK_OFFERED, AlertKind.TASK_ASSIGNED, AlertKind.STEP_RETURNED)
+
+
 @dataclass
 class Outgoing:
     """One e-mail to send and the alert rows it delivers."""
 
     alert_ids: list[int]
     email: EmailMultiAlternatives
+
+
+@dataclass
+class Composed:
+    """What ``compose`` made of claimed rows: the e-mails to send, the rows that cannot go
+    (no address, or deactivated), the rows no longer due ({row: why}), and the rows whose
+    e-mail could not be written ((rows, error): a bug, retried up to the bound)."""
+
+    outgoing: list[Outgoing] = field(default_factory=list)
+    no_address: list[int] = field(default_factory=list)
+    stale: dict[int, str] = field(default_factory=dict)
+    broken: list[tuple[list[int], Exception]] = field(default_factory=list)
 
 
 def day_in_words(day: datetime.date | None) -> str:
@@ -169,6 +207,15 @@ def item(alert, reviews: dict) -> dict:
         sentence = DUE_TODAY % {"task": task, "date": date}
     elif kind == AlertKind.OVERDUE:
         sentence = OVERDUE % {"task": task, "date": date}
+    elif kind == AlertKind.ESCALATION and alert.step_id and alert.step.is_check:
+        # An overdue check task escalates to the lead facilitator only (DESIGN §6).
+        sentence = ngettext(
+            "“%(task)s” was due %(date)s and is still open %(days)d working day later: it "
+            "is escalated to the lead facilitator.",
+            "“%(task)s” was due %(date)s and is still open %(days)d working days later: it "
+            "is escalated to the lead facilitator.",
+            days,
+        ) % {"task": task, "date": date, "days": days}
     elif kind == AlertKind.ESCALATION:
         sentence = ngettext(
             "“%(task)s” was due %(date)s and is still open %(days)d working day later: it "
@@ -246,13 +293,91 @@ def _message(user, subject: str, context: dict, template: str) -> EmailMultiAlte
     return email
 
 
-def compose(ids, *, today: datetime.date) -> tuple[list[Outgoing], list[int]]:
-    """Return the e-mails that deliver these alert rows (an e-mail row alone, a person's
-    digest rows together, "of" ``today``), and the rows that cannot go (no address, or
-    deactivated).
+def _seers(alerts) -> set[tuple[int, int | None]]:
+    """Return who among the rows' recipients may still see which of their plans: (person,
+    plan), or (person, None) for the lead and the auditors, who see every plan (one query:
+    the plans' object permissions and the two groups, as ``plans_visible_to`` rules)."""
+    users = {alert.recipient_id for alert in alerts}
+    plans = {str(alert.plan_id) for alert in alerts}
+    if not users:
+        return set()
+    granted = UserObjectPermission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Plan),
+        permission__codename__in=PLAN_CODENAMES,
+        user_id__in=users,
+        object_pk__in=plans,
+    ).values_list("user_id", "object_pk")
+    everything = (
+        get_user_model()
+        .groups.through.objects.filter(
+            user_id__in=users, group__name__in=(LEAD_GROUP, AUDITOR_GROUP)
+        )
+        .values_list("user_id", Value("", output_field=CharField()))
+    )
+    return {
+        (user, int(plan) if plan else None) for user, plan in granted.union(everything, all=True)
+    }
 
-    A constant number of queries: the rows with their plan, task, event and person, the
-    people's languages, the reviews a returned step quotes.
+
+def _closed_tasks(alerts) -> set[int]:
+    """Return the viewflow tasks, among those the rows' task events name, that are closed
+    (one query, only when such rows are there)."""
+    tasks = set()
+    for alert in alerts:
+        if alert.kind in TASK_EVENTS and alert.event_id:
+            task = ((alert.event.payload or {}).get("concerns") or {}).get("task")
+            if isinstance(task, int):
+                tasks.add(task)
+    if not tasks:
+        return set()
+    closed = StepTask.objects.filter(task_id__in=tasks, closed_at__isnull=False)
+    return set(closed.values_list("task_id", flat=True))
+
+
+def no_longer_due(alert, closed_tasks: set[int] = frozenset()) -> str | None:
+    """Return why a claimed row should not be sent any more (None: it should).
+
+    A stage row, once its task closed, its plan stopped being active (suspended, withdrawn,
+    adopted) or its due date moved (the new date has its own row); a task's event, once the
+    plan stopped or the task closed; a reminder to publish, once the publication is recorded.
+    An approval or an adoption was done: its e-mail goes whatever came after.
+    """
+    plan = alert.plan
+    if alert.kind in STAGES and alert.step_id:
+        step = alert.step
+        if step.closed_at is not None:
+            return STALE_CLOSED
+        if plan.status not in ACTIVE_STATES:
+            return STALE_PLAN
+        if alert.due != step.due:
+            return STALE_MOVED
+    elif alert.kind in TASK_EVENTS:
+        if plan.status not in ACTIVE_STATES:
+            return STALE_PLAN
+        payload = (alert.event.payload or {}) if alert.event_id else {}
+        if (payload.get("concerns") or {}).get("task") in closed_tasks:
+            return STALE_CLOSED
+    elif alert.kind == AlertKind.NOT_PUBLISHED:
+        adoption = getattr(plan, "adoption", None)
+        if (
+            plan.status != PlanStatus.ADOPTED
+            or adoption is None
+            or adoption.published_from is not None
+        ):
+            return STALE_PUBLISHED
+    return None
+
+
+def compose(ids, *, today: datetime.date) -> Composed:
+    """Return the e-mails that deliver these alert rows (an e-mail row alone, a person's
+    digest rows together, "of" ``today``), and the rows that cannot go: no address or
+    deactivated, no longer due (``no_longer_due``), about a plan the person may no longer
+    see, or whose e-mail could not be written (each row, each digest, on its own: one that
+    fails leaves the others).
+
+    A constant number of queries: the rows with their plan, task, event and person, who may
+    see the plans, the task events' closed tasks, the people's languages, the reviews a
+    returned step quotes.
     """
     alerts = list(
         Alert.objects.filter(pk__in=ids)
@@ -260,32 +385,58 @@ def compose(ids, *, today: datetime.date) -> tuple[list[Outgoing], list[int]]:
         .select_related("step", "event")
         .order_by("created_at", "pk")
     )
+    done = Composed()
+    live = []
+    for alert in alerts:
+        user = alert.recipient
+        if not user.is_active or not (user.email or "").strip():
+            done.no_address.append(alert.pk)
+        else:
+            live.append(alert)
+    seers = _seers(live)
+    closed_tasks = _closed_tasks(live)
+    alerts = []
+    for alert in live:
+        why = no_longer_due(alert, closed_tasks)
+        if why is None and not (
+            (alert.recipient_id, None) in seers or (alert.recipient_id, alert.plan_id) in seers
+        ):
+            why = STALE_ACCESS
+        if why is None:
+            alerts.append(alert)
+        else:
+            done.stale[alert.pk] = why
     review_ids = {
-        (alert.event.payload or {}).get("concerns", {}).get("review")
+        ((alert.event.payload or {}).get("concerns") or {}).get("review")
         for alert in alerts
         if alert.kind == AlertKind.STEP_RETURNED and alert.event_id
     } - {None}
     reviews = Review.objects.in_bulk(review_ids) if review_ids else {}
     languages = _languages({alert.recipient_id for alert in alerts})
-    outgoing, dropped, digests = [], [], {}
+    digests = {}
     for alert in alerts:
         user = alert.recipient
-        if not user.is_active or not (user.email or "").strip():
-            dropped.append(alert.pk)
-            continue
         if alert.channel == Channel.DIGEST:
             digests.setdefault(user.pk, []).append(alert)
             continue
-        with translation.override(languages.get(user.pk, settings.LANGUAGE_CODE)):
-            told = item(alert, reviews)
-            subject = SUBJECT % {"headline": told["headline"], "plan": told["plan"]}
-            email = _message(user, str(subject), {"item": told}, "alert")
-        outgoing.append(Outgoing([alert.pk], email))
+        try:
+            with translation.override(languages.get(user.pk, settings.LANGUAGE_CODE)):
+                told = item(alert, reviews)
+                subject = SUBJECT % {"headline": told["headline"], "plan": told["plan"]}
+                email = _message(user, str(subject), {"item": told}, "alert")
+        except Exception as error:  # a bug in one row's e-mail: the others still go
+            done.broken.append(([alert.pk], error))
+            continue
+        done.outgoing.append(Outgoing([alert.pk], email))
     for rows in digests.values():
         user = rows[0].recipient
-        with translation.override(languages.get(user.pk, settings.LANGUAGE_CODE)):
-            items = [item(alert, reviews) for alert in rows]
-            subject = DIGEST_SUBJECT % {"date": prose_date(today)}
-            email = _message(user, str(subject), {"items": items}, "digest")
-        outgoing.append(Outgoing([alert.pk for alert in rows], email))
-    return outgoing, dropped
+        try:
+            with translation.override(languages.get(user.pk, settings.LANGUAGE_CODE)):
+                items = [item(alert, reviews) for alert in rows]
+                subject = DIGEST_SUBJECT % {"date": prose_date(today)}
+                email = _message(user, str(subject), {"items": items}, "digest")
+        except Exception as error:
+            done.broken.append(([alert.pk for alert in rows], error))
+            continue
+        done.outgoing.append(Outgoing([alert.pk for alert in rows], email))
+    return done

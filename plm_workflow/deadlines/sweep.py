@@ -11,9 +11,13 @@ number of machines at once:
 2. **E-mails**, from the policy's time of day: pending rows (and rows whose sending lease ran
    out) are claimed in short transactions — ``select_for_update(skip_locked=True)`` on
    PostgreSQL; on SQLite the IMMEDIATE transactions of the settings make claims take turns —
-   marked *sending* with a lease measured from the sweep's ``now``, committed, sent, then
-   marked sent, or back to pending with the error, or failed past the retry bound (the lead is
-   told in the app). A person's digest rows go out together, at most once a day.
+   marked *sending* with a lease measured from the claim (the sweep's ``now`` plus the time
+   it has spent), committed, sent, then marked sent, or back to pending with the error, or
+   failed past the retry bound (the lead is told in the app). A person's digest rows go out
+   together, at most once a day (on PostgreSQL under a lock on the person). A row no longer
+   due when it is composed (task closed, plan no longer active, date moved, the person no
+   longer sees the plan) is dropped, not sent; a server that cannot be reached costs no
+   attempt; no batch is claimed past half the lease, no message started past its lease.
 """
 
 import contextlib
@@ -22,7 +26,9 @@ import logging
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from time import monotonic
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import get_connection
@@ -40,6 +46,7 @@ from plm_workflow.roles import COORDINATE_PLAN_CODENAME, FACILITATE_PLAN_CODENAM
 
 from . import mail
 from .alerts import Notice, WriteResult, alerts_write
+from .mail import NO_ADDRESS
 from .models import STAGES, Alert, AlertKind, Channel, DeliveryState, StepKind, StepTask
 from .policy import (
     Patron,
@@ -57,9 +64,11 @@ from .policy import (
 logger = logging.getLogger(__name__)
 
 NOW_NAIVE = "The sweep's moment must carry its time zone."
-NO_ADDRESS = "Not sent: the person has no e-mail address any more, or was deactivated."
 
 CLAIM_BATCH = 100  # e-mails claimed (and marked) at a time
+# The advisory locks' first key on PostgreSQL ("PLMD"), the second a person's id: held by
+# the transaction that claims their digest.
+DIGEST_LOCK = 0x504C4D44
 # The rows' transactions: short, and few audit appends each (a transaction remembers each
 # plan it locked; the memo's cost grows with them).
 ESCALATIONS_PER_TRANSACTION = 100
@@ -88,6 +97,8 @@ class SweepResult:
     failed_ids: list[int] = field(default_factory=list)
     waiting: int = 0  # rows pending that this sweep left (before the time, or dry)
     dropped: int = 0  # rows whose person has no address any more, or was deactivated
+    stale: int = 0  # rows no longer due (task closed, plan not active, date moved, no access)
+    errors: list[str] = field(default_factory=list)  # e-mails that could not be written
     rows_seconds: float = 0.0  # wall time of the rows' transaction
     mail_seconds: float = 0.0  # wall time of the delivery
 
@@ -328,27 +339,67 @@ def _claimable(now, policy):
     )
 
 
-def _claim(now, policy, lease_until, skip) -> list[int]:
-    """Claim up to a batch of rows (a person's digest rows together) in a short transaction:
-    mark them sending until ``lease_until`` and commit. Rows in ``skip`` (failed in this
-    sweep) wait for the next one."""
+class _Clock:
+    """The moment of the delivery as it goes on: the sweep's ``now`` plus the time spent since
+    it began (``monotonic``), so that a long sweep's leases still lie ahead of it."""
+
+    def __init__(self, now: datetime.datetime):
+        self.now = now
+        self.started = monotonic()
+
+    def elapsed(self) -> datetime.timedelta:
+        return datetime.timedelta(seconds=monotonic() - self.started)
+
+    def moment(self) -> datetime.datetime:
+        return self.now + self.elapsed()
+
+
+def _people_locked(people: list[int]) -> list[int]:
+    """Return those of ``people`` whose digest this transaction may claim: on PostgreSQL,
+    those whose advisory lock it took (another sweep claiming one's digest holds theirs: it is
+    left to it, never waited for); elsewhere all (SQLite's claims take turns already)."""
+    if not people or connection.vendor != "postgresql":
+        return people
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person FROM unnest(%s::integer[]) AS person "
+            "WHERE pg_try_advisory_xact_lock(%s, person) ORDER BY person",
+            [sorted(people), DIGEST_LOCK],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _claim(moment, policy, lease_until, skip) -> list[int]:
+    """Claim up to a batch of rows in a short transaction: e-mail rows, then whole digests
+    (all of a person's claimable digest rows, under a lock on the person, so that two sweeps
+    never each send one the same day); mark them sending until ``lease_until`` and commit.
+    Rows in ``skip`` (failed in this sweep) wait for the next one."""
+    skip_locked = connection.features.has_select_for_update_skip_locked
     with transaction.atomic():
-        rows = _claimable(now, policy).exclude(pk__in=skip)
-        if connection.features.has_select_for_update_skip_locked:
+        rows = _claimable(moment, policy).exclude(pk__in=skip).filter(channel=Channel.EMAIL)
+        if skip_locked:
             rows = rows.select_for_update(skip_locked=True)
-        picked = list(rows.values_list("pk", "channel", "recipient_id")[:CLAIM_BATCH])
-        digest_people = {person for _pk, channel, person in picked if channel == Channel.DIGEST}
-        ids = [pk for pk, channel, _person in picked if channel == Channel.EMAIL]
-        if digest_people:
-            # The rest of those people's digest rows, so that each gets one e-mail.
-            more = (
-                _claimable(now, policy)
-                .exclude(pk__in=skip)
-                .filter(channel=Channel.DIGEST, recipient_id__in=digest_people)
+        ids = list(rows.values_list("pk", flat=True)[:CLAIM_BATCH])
+        room = CLAIM_BATCH - len(ids)
+        if room > 0:
+            digests = _claimable(moment, policy).exclude(pk__in=skip).filter(channel=Channel.DIGEST)
+            people = list(
+                digests.order_by("recipient_id")
+                .values_list("recipient_id", flat=True)
+                .distinct()[:room]
             )
-            if connection.features.has_select_for_update_skip_locked:
-                more = more.select_for_update(skip_locked=True)
-            ids.extend(more.values_list("pk", flat=True))
+            people = _people_locked(people)
+            if people:
+                # Read again under the people's locks: a digest another sweep claimed since
+                # (committed before its lock was free) is no longer claimable.
+                mine = (
+                    _claimable(moment, policy)
+                    .exclude(pk__in=skip)
+                    .filter(channel=Channel.DIGEST, recipient_id__in=people)
+                )
+                if skip_locked:
+                    mine = mine.select_for_update()
+                ids.extend(mine.values_list("pk", flat=True))
         if ids:
             Alert.objects.filter(pk__in=ids).update(
                 state=DeliveryState.SENDING, lease_until=lease_until
@@ -356,56 +407,107 @@ def _claim(now, policy, lease_until, skip) -> list[int]:
     return ids
 
 
+def _error_text(error) -> str:
+    return f"{type(error).__name__}: {error}"[:ERROR_MAX_CHARS]
+
+
 def _deliver(result: SweepResult, policy: Policy) -> None:
-    now = result.now
-    lease_until = now + policy.lease
+    """Claim, compose and send batch after batch, while the time spent is under half the
+    lease; each batch's lease runs from the moment it is claimed. A message is not started
+    once its batch's lease is about to run out (another sweep may claim the rows then): those
+    rows go back to pending for the next sweep."""
+    clock = _Clock(result.now)
     skip: set[int] = set()
     gave_up: dict[int, int] = {}  # plan → rows given up on
-    while True:
-        ids = _claim(now, policy, lease_until, skip)
+    timeout = datetime.timedelta(seconds=getattr(settings, "EMAIL_TIMEOUT", None) or 0)
+    margin = min(policy.lease / 2, timeout)
+    while clock.elapsed() < policy.lease / 2:
+        claimed_at = clock.elapsed()
+        moment = result.now + claimed_at
+        lease_until = moment + policy.lease
+        ids = _claim(moment, policy, lease_until, skip)
         if not ids:
             break
-        outgoing, dropped = mail.compose(ids, today=result.today)
-        if dropped:
-            result.dropped += Alert.objects.filter(
-                pk__in=dropped, state=DeliveryState.SENDING, lease_until=lease_until
-            ).update(state=DeliveryState.FAILED, last_error=NO_ADDRESS, lease_until=None)
-        sent_ids, failures = [], []
+        mine = Alert.objects.filter(state=DeliveryState.SENDING, lease_until=lease_until)
+        try:
+            composed = mail.compose(ids, today=result.today)
+        except Exception as error:  # a bug: the whole batch goes the way of a failure
+            composed = mail.Composed(broken=[(ids, error)])
+        if composed.no_address:
+            result.dropped += mine.filter(pk__in=composed.no_address).update(
+                state=DeliveryState.FAILED, last_error=NO_ADDRESS, lease_until=None
+            )
+        stale = defaultdict(list)
+        for pk, why in composed.stale.items():
+            stale[why].append(pk)
+        for why, pks in stale.items():
+            result.stale += mine.filter(pk__in=pks).update(
+                state=DeliveryState.FAILED, last_error=why, lease_until=None
+            )
+        for alert_ids, error in composed.broken:
+            logger.error("Deadline alert e-mail %s could not be written", alert_ids, exc_info=error)
+            result.errors.append(_error_text(error))
+            _failed(alert_ids, error, result, policy, lease_until, gave_up)
+            skip.update(alert_ids)
+        outgoing = composed.outgoing
+        if not outgoing:
+            continue
+        sent_ids, failures, unsent = [], [], []
         backend = get_connection(fail_silently=False)
         try:
             backend.open()
-        except Exception as error:  # the server is down: every message of the batch fails
-            failures = [(message.alert_ids, error) for message in outgoing]
-        else:
-            try:
-                for message in outgoing:
-                    message.email.connection = backend
-                    try:
-                        message.email.send()
-                    except Exception as error:
-                        failures.append((message.alert_ids, error))
-                    else:
-                        sent_ids.extend(message.alert_ids)
-                        result.sent += 1
-            finally:
-                with contextlib.suppress(Exception):  # closing a broken connection may fail
-                    backend.close()
+        except Exception as error:
+            # The server is down or unreachable: no message's fault. The rows wait for the
+            # next sweep with the error, their attempts untouched (the bound counts refusals).
+            _released([pk for m in outgoing for pk in m.alert_ids], error, result, lease_until)
+            break
+        try:
+            for index, message in enumerate(outgoing):
+                if clock.elapsed() - claimed_at + margin >= policy.lease:
+                    unsent = outgoing[index:]  # the lease is about to run out: not started
+                    break
+                message.email.connection = backend
+                try:
+                    message.email.send()
+                except Exception as error:
+                    failures.append((message.alert_ids, error))
+                else:
+                    sent_ids.extend(message.alert_ids)
+                    result.sent += 1
+        finally:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail
+                backend.close()
         if sent_ids:
-            result.sent_rows += Alert.objects.filter(
-                pk__in=sent_ids, state=DeliveryState.SENDING, lease_until=lease_until
-            ).update(state=DeliveryState.SENT, sent_at=now, lease_until=None, last_error="")
+            result.sent_rows += mine.filter(pk__in=sent_ids).update(
+                state=DeliveryState.SENT, sent_at=result.now, lease_until=None, last_error=""
+            )
         for alert_ids, error in failures:
             _failed(alert_ids, error, result, policy, lease_until, gave_up)
             skip.update(alert_ids)
+        if unsent:
+            _released([pk for m in unsent for pk in m.alert_ids], None, result, lease_until)
+            break
         if failures and not sent_ids:
             break  # nothing went through: the server is down, the rest waits for the next sweep
     if gave_up:
         _tell_leads(gave_up, result)
 
 
+def _released(alert_ids, error, result, lease_until) -> None:
+    """Put claimed rows back to pending for the next sweep, attempts untouched (with the
+    error that stopped them, if one did)."""
+    changes = {"state": DeliveryState.PENDING, "lease_until": None}
+    if error is not None:
+        changes["last_error"] = _error_text(error)
+        logger.warning("Deadline alert e-mails not sent: %s", changes["last_error"])
+    result.retry += Alert.objects.filter(
+        pk__in=alert_ids, state=DeliveryState.SENDING, lease_until=lease_until
+    ).update(**changes)
+
+
 def _failed(alert_ids, error, result, policy, lease_until, gave_up) -> None:
     """Put the rows back to pending with the error, or give up on them past the bound."""
-    text = f"{type(error).__name__}: {error}"[:ERROR_MAX_CHARS]
+    text = _error_text(error)
     logger.warning("Deadline alert e-mail %s not sent: %s", alert_ids, text)
     with transaction.atomic():
         rows = list(

@@ -196,6 +196,9 @@ STORAGES = {
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may block (connect, each command): a server that hangs fails the
+# message instead of holding the deadline sweep past its lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PLM Workflow <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Who receives server errors by e-mail: "Name <a@example.org>, Other <b@example.org>".

@@ -91,6 +91,10 @@ class Command(BaseCommand):
                     }
                 )
             )
+        if result.errors:
+            # An e-mail that could not be written is a bug: its rows are retried up to the
+            # bound, and the sweep says so.
+            raise CommandError(str(UNEXPECTED % {"error": result.errors[0]}))
 
     def _summary(self, result, policy):
         write = self.stdout.write
@@ -148,4 +152,12 @@ class Command(BaseCommand):
             write(
                 _("Not sent, the person has no address any more or was deactivated: %(count)d.")
                 % {"count": result.dropped}
+            )
+        if result.stale:
+            write(
+                _(
+                    "Not sent, no longer due (task closed, plan no longer active, due date "
+                    "moved, or the person may no longer see the plan): %(count)d."
+                )
+                % {"count": result.stale}
             )
