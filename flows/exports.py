@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from plm_workflow.formats.cells import neutralised
 from plm_workflow.formats.prose import short_date
 from plm_workflow.plans.models import Phase
 from plm_workflow.steps.drafting import measures_export_record
@@ -39,13 +40,6 @@ HEADER = (
     _("End"),
     _("Indicators"),
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(value) -> str:
-    """A cell a spreadsheet shows as text: a formula's first character is escaped with '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _amount(value) -> str:

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 
+from plm_workflow.formats.cells import neutralised
+
 from .models import Event, EventKind
 from .services import payload_of, record
 from .timeline import TimelineFilters
@@ -87,7 +89,6 @@ _FIELDS = (
     "actor__last_name",
     "content",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,6 @@ class Export:
         scope = f"plan-{self.event.plan_id}" if self.event.plan_id else "all"
         day = self.event.occurred_at.astimezone(datetime.UTC).strftime("%Y%m%d")
         return f"audit-{scope}-{day}.{EXTENSIONS[self.fmt]}"
-
-
-def neutralised(value) -> str:
-    """Return a cell a spreadsheet shows as text: a formula's first character escaped with '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def export_record(
