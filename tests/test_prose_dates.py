@@ -12,6 +12,7 @@ from plm_workflow.formats.prose import (
     prose_moment,
     prose_month_day,
     prose_range,
+    prose_weekday_date,
     short_date,
 )
 
@@ -167,3 +168,11 @@ def test_a_short_date_is_day_first_in_both_languages():
         with translation.override(language):
             assert short_date(D(2027, 3, 8)) == "08/03/2027"
     assert short_date(None) == ""
+
+
+def test_a_notifications_date_carries_its_weekday():
+    with translation.override("it"):
+        assert prose_weekday_date(D(2027, 3, 1)) == "lunedì 1° marzo 2027"
+    with translation.override("en"):
+        assert prose_weekday_date(D(2027, 3, 1)) == "Monday 1 March 2027"
+    assert prose_weekday_date(None) == ""

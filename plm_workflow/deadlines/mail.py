@@ -16,12 +16,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import CharField, Value
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import dates, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from guardian.models import UserObjectPermission
 
-from plm_workflow.formats.prose import prose_date
+from plm_workflow.formats.prose import prose_date, prose_weekday_date
 from plm_workflow.plans.models import ACTIVE_STATES, Phase, Plan, PlanStatus, Review
 from plm_workflow.plans.phases import spec_of, spec_of_node
 from plm_workflow.profiles.models import Profile
@@ -109,17 +109,6 @@ class Composed:
     broken: list[tuple[list[int], Exception]] = field(default_factory=list)
 
 
-def day_in_words(day: datetime.date | None) -> str:
-    """Return the day with its weekday, as a sentence writes it: "lunedì 8 marzo 2027",
-    "Monday 8 March 2027" ("" for none)."""
-    if day is None:
-        return ""
-    weekday = str(dates.WEEKDAYS[day.weekday()])
-    if (translation.get_language() or "").startswith("it"):
-        weekday = weekday.lower()
-    return f"{weekday} {prose_date(day)}"
-
-
 def absolute(path: str) -> str:
     """Return the address of a page of the site, as people reach it (``PLM_SITE_URL``)."""
     return settings.PLM_SITE_URL.rstrip("/") + path
@@ -194,7 +183,7 @@ def item(alert, reviews: dict) -> dict:
         task_id = (payload.get("concerns") or {}).get("task")
         phase = payload.get("phase")
     task = _task_title(node, phase)
-    date = day_in_words(alert.due)
+    date = prose_weekday_date(alert.due)
     days = _days(kind)
     comments = ""
     if kind in (AlertKind.DUE_IN_7, AlertKind.DUE_IN_1):

@@ -13,11 +13,10 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import dates, timezone
-from django.utils.translation import get_language
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plm_workflow.formats.prose import prose_date
+from plm_workflow.formats.prose import prose_weekday_date
 from plm_workflow.plans.phases import spec_of, spec_of_node
 
 from .models import Alert, AlertKind, Channel
@@ -127,16 +126,6 @@ def notifications_read_all(*, by, now: datetime.datetime | None = None) -> int:
 # --- In words -----------------------------------------------------------------------------------
 
 
-def weekday_date(day: datetime.date | None) -> str:
-    """Return a date with its weekday: "lunedì 3 aprile 2023", "Monday 3 April 2023"."""
-    if day is None:
-        return ""
-    weekday = str(dates.WEEKDAYS[day.weekday()])
-    if (get_language() or "").startswith("it"):
-        weekday = weekday.lower()
-    return f"{weekday} {prose_date(day)}"
-
-
 def task_name(step) -> str:
     """Return the name of a step's task as the lists say it ("Drafting", "Review the draft")."""
     if step is None:
@@ -189,4 +178,6 @@ def notification_sentence(alert: Alert, *, plan_visible: bool = True) -> str:
     if says is None:
         return str(OTHER_KIND % {"kind": alert.get_kind_display(), "comune": comune})
     due = alert.due or (alert.step.due if alert.step is not None else None)
-    return str(says % {"task": alert_task_name(alert), "comune": comune, "day": weekday_date(due)})
+    return str(
+        says % {"task": alert_task_name(alert), "comune": comune, "day": prose_weekday_date(due)}
+    )

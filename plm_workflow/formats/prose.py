@@ -116,6 +116,18 @@ def prose_month_day(day: int | None, month: int | None, how: str = "") -> str:
     return prose_date(datetime.date(2000, month, day), how, year=False)
 
 
+def prose_weekday_date(value: datetime.date | None) -> str:
+    """Return the date with its weekday, as a notification writes it: "lunedì 8 marzo 2027",
+    "Monday 8 March 2027"; None gives "" (a notice is often read days later: "lunedì" alone
+    would not do)."""
+    if value is None:
+        return ""
+    weekday = str(dates.WEEKDAYS[value.weekday()])
+    if _italian():
+        weekday = weekday.lower()
+    return f"{weekday} {prose_date(value)}"
+
+
 def prose_moment(moment: datetime.datetime | None) -> str:
     """Return a moment as prose writes it, in the site's time (Rome): "8 marzo 2027, 16:15".
 
