@@ -18,7 +18,9 @@ run: $(VENV)/.installed-app
 	$(BIN)/python manage.py import_comuni
 	$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
-	$(BIN)/python scripts/run_with_sweep.py $(HOST):$(PORT) --every $(SWEEP_EVERY)
+	@# The e-mails' and the calendar's links lead to this server, unless PLM_SITE_URL says otherwise.
+	PLM_SITE_URL="$${PLM_SITE_URL:-http://$(HOST):$(PORT)}" \
+	  $(BIN)/python scripts/run_with_sweep.py $(HOST):$(PORT) --every $(SWEEP_EVERY)
 
 # Install what the tests need (once) and run the whole suite.
 test: $(VENV)/.installed-test
