@@ -16,7 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import CharField, Value
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from guardian.models import UserObjectPermission
@@ -34,6 +34,7 @@ from plm_workflow.roles import (
 )
 
 from .models import STAGES, Alert, AlertKind, Channel, StepKind, StepTask
+from .policy import working_days_between
 
 # The flow's URL namespace (flows/viewsets.py mounts it under the site's home).
 FLOW_NAMESPACE = "home:plm"
@@ -154,9 +155,21 @@ def _days(kind) -> int:
     }.get(kind, 0)
 
 
-def headline(kind) -> str:
-    """Return what the alert is, in a few words (the subject of its e-mail)."""
-    days = _days(kind)
+def _late_by(alert) -> int:
+    """Return how many working days of the comune the task was overdue when the escalation
+    was written: the policy's threshold on its day, more when earlier sweeps missed it (a
+    task found years late is not said to be 7 days late)."""
+    written = timezone.localdate(alert.created_at)
+    return max(
+        _days(AlertKind.ESCALATION),
+        working_days_between(alert.due, written, alert.plan.comune) if alert.due else 0,
+    )
+
+
+def headline(kind, days: int | None = None) -> str:
+    """Return what the alert is, in a few words (the subject of its e-mail); ``days``: the
+    working days it speaks of, if not the policy's."""
+    days = _days(kind) if days is None else days
     if kind in (AlertKind.DUE_IN_7, AlertKind.DUE_IN_1):
         return ngettext("Due in %(days)d working day", "Due in %(days)d working days", days) % {
             "days": days
@@ -184,7 +197,7 @@ def item(alert, reviews: dict) -> dict:
         phase = payload.get("phase")
     task = _task_title(node, phase)
     date = prose_weekday_date(alert.due)
-    days = _days(kind)
+    days = _late_by(alert) if kind == AlertKind.ESCALATION else _days(kind)
     comments = ""
     if kind in (AlertKind.DUE_IN_7, AlertKind.DUE_IN_1):
         sentence = ngettext(
@@ -246,7 +259,7 @@ def item(alert, reviews: dict) -> dict:
         else None
     )
     return {
-        "headline": headline(kind),
+        "headline": headline(kind, days),
         "plan": str(alert.plan),
         "sentence": str(sentence),
         "comments": comments,

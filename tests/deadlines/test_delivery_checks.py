@@ -282,6 +282,16 @@ def test_a_check_tasks_escalation_e_mail_says_it_went_to_the_lead(step, lead):  
     assert "the facilitators and" not in body
 
 
+def test_an_escalation_found_long_after_says_how_late_the_task_really_is(step, lead):  # noqa: F811
+    # Due Monday 8 March 2027, no sweep until 8 April: 22 working days late (Easter Monday,
+    # 29 March, is a holiday), not the policy's 7.
+    Profile.objects.create(user=lead, language="en")
+    run("2027-04-08T08:00")
+    message = next(m for m in mail.outbox if m.to == [lead.email])
+    assert "Escalated: overdue by 22 working days" in message.subject
+    assert "is still open 22 working days later" in message.body
+
+
 # --- PostgreSQL: a person's digest is claimed under their lock ----------------------------------
 
 
