@@ -79,8 +79,9 @@ PUBLIC = {
 #: What concerns only the logged-in person: their session and password.
 SELF = {"logout", "password_change", "password_change_done"}
 
-#: DESIGN §4: the writes an auditor may make, concerning only themselves. Later issues add the
-#: profile, marking their own notifications read and regenerating their calendar token.
+#: DESIGN §4: the writes an auditor may make, concerning only themselves: their session,
+#: password and language, their profile, marking their own notifications read, a new calendar
+#: token.
 AUDITOR_MAY_POST = {
     "logout",
     "password_change",
